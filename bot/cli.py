@@ -1,0 +1,72 @@
+"""The `drillbot` command: run the bot, apply migrations, check question files."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+import discord
+from pydantic import ValidationError
+
+from bot.config import Settings
+
+
+def load_settings() -> Settings:
+    """Read settings, turning a bad value into a one-line error and exit code 2."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']).upper() or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        print(f"drillbot: error: bad configuration: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def setup_logging(level: str) -> None:
+    """Log to stderr at ``level`` in discord.py's format."""
+    discord.utils.setup_logging(level=getattr(logging, level), root=True)
+
+
+def _cmd_run(_args: argparse.Namespace) -> int:
+    from bot.app import run
+
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    return asyncio.run(run(settings))
+
+
+def _cmd_migrate(_args: argparse.Namespace) -> int:
+    from bot.migrate import upgrade_head
+
+    settings = load_settings()
+    setup_logging(settings.log_level)
+    asyncio.run(upgrade_head(settings.database_url))
+    print("drillbot: database is at the latest revision")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe the command line."""
+    parser = argparse.ArgumentParser(prog="drillbot", description="Interview-prep program bot for Discord.")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="apply migrations, then connect to Discord (the default)")
+    run.set_defaults(func=_cmd_run)
+    migrate = sub.add_parser("migrate", help="apply pending database migrations and exit")
+    migrate.set_defaults(func=_cmd_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", _cmd_run)
+    return int(func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""The Bot: dependencies come in through the constructor; set-up happens once in setup_hook."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord.ext import commands
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.db import Database
+from bot.endpoints import use_api_base, use_gateway
+from bot.tree import DrillTree
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.help",
+    "cogs.config",
+)
+
+
+def build_intents(settings: Settings) -> discord.Intents:
+    """Return the intents the bot asks for: no privileged ones unless message content is opted in."""
+    intents = discord.Intents.default()
+    intents.members = False
+    intents.presences = False
+    intents.message_content = settings.message_content_intent
+    return intents
+
+
+class DrillBot(commands.AutoShardedBot):
+    """drillbot's client: an auto-sharded bot holding the database, scheduler and clock."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        scheduler: AsyncIOScheduler,
+        clock: Clock | None = None,
+        extensions: Sequence[str] = EXTENSIONS,
+        **options: Any,
+    ) -> None:
+        options.setdefault("shard_count", settings.shard_count)
+        options.setdefault("shard_ids", settings.shard_ids)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=build_intents(settings),
+            tree_cls=DrillTree,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            **options,
+        )
+        self.settings = settings
+        self.db = db
+        self.scheduler = scheduler
+        self.clock: Clock = clock or SystemClock()
+        self.extension_names = tuple(extensions)
+        if settings.discord_api_base:
+            use_api_base(settings.discord_api_base)
+        if settings.discord_gateway_url:
+            use_gateway(settings.discord_gateway_url)
+
+    async def setup_hook(self) -> None:
+        """Load cogs, start the scheduler and sync commands: once per process, not per READY."""
+        if self.settings.discord_api_base and not self.settings.discord_gateway_url:
+            # Reconnects after an invalid session go to DEFAULT_GATEWAY: keep it on the same API.
+            _shards, url, _limits = await self.http.get_bot_gateway()
+            use_gateway(url)
+        for name in self.extension_names:
+            await self.load_extension(name)
+        if not self.scheduler.running:
+            self.scheduler.start()
+        await self.sync_commands()
+
+    def owns_command_sync(self) -> bool:
+        """Tell whether this process syncs commands (the one that runs shard 0, or the only one)."""
+        return self.shard_ids is None or 0 in self.shard_ids
+
+    async def sync_commands(self) -> None:
+        """Publish the command tree globally, or to DEV_GUILD_ID only while developing."""
+        if not self.owns_command_sync():
+            return
+        if self.settings.dev_guild_id:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d commands", len(synced))
+
+    async def close(self) -> None:
+        """Stop the scheduler, close the gateway and HTTP session, then release the database."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        try:
+            await super().close()
+        finally:
+            await self.db.dispose()

@@ -1,0 +1,153 @@
+"""Engines and sessions: WAL and BEGIN IMMEDIATE on SQLite, asyncpg on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeDecorator
+
+# Well under Discord's 3 s acknowledgement deadline, so a stuck writer surfaces as an error
+# the user can be told about instead of an interaction that never answers.
+SQLITE_BUSY_TIMEOUT_MS = 2000
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A datetime column that stores UTC and always returns timezone-aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Refuse naive datetimes and store UTC (naive UTC on SQLite, which has no zone)."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime given to a UTC column; use an aware datetime")
+        value = value.astimezone(dt.UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        """Hand back an aware UTC datetime whatever the back-end returned."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    """Return the current time as an aware UTC datetime."""
+    return dt.datetime.now(dt.UTC)
+
+
+def is_sqlite(url: str) -> bool:
+    """Tell whether a database URL names SQLite."""
+    return url.startswith("sqlite")
+
+
+def _install_sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
+    """Give every connection WAL, foreign keys and a busy timeout; begin writes IMMEDIATE."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_engine(url: str, *, writer: bool = False, **kwargs: Any) -> AsyncEngine:
+    """Create an engine for ``url``; on SQLite a writer engine begins IMMEDIATE transactions."""
+    if is_sqlite(url):
+        path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        if writer:
+            # One process writes to SQLite one transaction at a time anyway; queueing writers in
+            # the pool instead of in SQLite's busy handler keeps the tail latency low.
+            options.update(pool_size=1, max_overflow=0, pool_timeout=30)
+        options.update(kwargs)
+        engine = create_async_engine(url, **options)
+        _install_sqlite_pragmas(engine, immediate=writer)
+        return engine
+    options = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    options.update(kwargs)
+    return create_async_engine(url, **options)
+
+
+class Database:
+    """The engines and session factories of one process: reads and writes kept apart."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self.sqlite = is_sqlite(url)
+        self.read_engine = create_engine(url, **engine_kwargs)
+        self.write_engine = create_engine(url, writer=True, **engine_kwargs) if self.sqlite else self.read_engine
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """Open a session for reading; nothing it does is committed."""
+        async with self.read_sessions() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """Open a write transaction (IMMEDIATE on SQLite), committed on success, rolled back on error."""
+        async with self.write_sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            await self.write_engine.dispose()
+
+
+def insert_ignoring_conflicts(
+    session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]], *, conflict: list[str]
+) -> Any:
+    """Build an INSERT that skips rows whose ``conflict`` columns already exist (SQLite and PostgreSQL)."""
+    return _dialect_insert(session, table, values).on_conflict_do_nothing(index_elements=conflict)
+
+
+def upsert(
+    session: AsyncSession,
+    table: Any,
+    values: dict[str, Any],
+    *,
+    conflict: list[str],
+    update: dict[str, Any],
+) -> Any:
+    """Build an INSERT ... ON CONFLICT DO UPDATE setting ``update`` (SQLite and PostgreSQL)."""
+    return _dialect_insert(session, table, values).on_conflict_do_update(index_elements=conflict, set_=update)
+
+
+def _dialect_insert(session: AsyncSession, table: Any, values: Any) -> Any:
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).values(values)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).values(values)

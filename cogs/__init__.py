@@ -1,0 +1,1 @@
+"""One cog per feature: Discord glue only (commands, views, modals, listeners)."""
