@@ -49,6 +49,21 @@ def _cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_questions_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.services.question_loader import SHIPPED_DIR, check_path, format_report
+
+    path = Path(args.path) if args.path else SHIPPED_DIR
+    errors = check_path(path)
+    if errors:
+        print(format_report(errors))
+        print(f"drillbot: {len(errors)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    print(f"drillbot: {path} is valid")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     parser = argparse.ArgumentParser(prog="drillbot", description="Interview-prep program bot for Discord.")
@@ -57,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
     migrate = sub.add_parser("migrate", help="apply pending database migrations and exit")
     migrate.set_defaults(func=_cmd_migrate)
+    questions = sub.add_parser("questions", help="work with question files")
+    qsub = questions.add_subparsers(dest="questions_command", required=True)
+    check = qsub.add_parser("check", help="validate question files (the shipped bank by default)")
+    check.add_argument("path", nargs="?", help="a question file or a directory of category files")
+    check.set_defaults(func=_cmd_questions_check)
     return parser
 
 

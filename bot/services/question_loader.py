@@ -1,0 +1,180 @@
+"""Load and validate question files: every error at once, with file, line, field and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.services.question_schema import CATEGORIES, Question
+
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "questions"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionError:
+    """One problem in a question file."""
+
+    file: str
+    line: int
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.reason}"
+
+
+class QuestionFileError(Exception):
+    """One or more question files are invalid; ``errors`` lists every problem."""
+
+    def __init__(self, errors: Sequence[QuestionError]) -> None:
+        self.errors = list(errors)
+        super().__init__(format_report(self.errors))
+
+
+def format_report(errors: Iterable[QuestionError]) -> str:
+    """Render errors one per line, sorted by file and line."""
+    return "\n".join(str(e) for e in sorted(errors, key=lambda e: (e.file, e.line, e.field)))
+
+
+def _node_at(node: yaml.Node, loc: Sequence[str | int]) -> tuple[yaml.Node, bool]:
+    """Follow a pydantic error location through the YAML node tree; say whether it was found whole."""
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            if match is None:
+                return node, False
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node, False
+    return node, True
+
+
+def _field_name(loc: Sequence[str | int]) -> str:
+    return ".".join(str(p) for p in loc) or "(file)"
+
+
+def parse_questions(
+    text: str, *, file: str, expected_category: str | None = None
+) -> tuple[list[Question], list[QuestionError]]:
+    """Parse one YAML document of questions; return them all, or none plus every error."""
+    errors: list[QuestionError] = []
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        return [], [QuestionError(file, line, "(yaml)", f"not valid YAML: {reason}")]
+    if root is None or not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        return [], [QuestionError(file, 1, "questions", "the file must be a mapping with a 'questions' list")]
+    extra = sorted(str(k) for k in data if k != "questions")
+    if extra:
+        errors.append(QuestionError(file, 1, ", ".join(extra), "unknown top-level key(s)"))
+    questions: list[Question] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(data["questions"]):
+        item_node, _ = _node_at(root, ["questions", index])
+        item_line = item_node.start_mark.line + 1
+        try:
+            question = Question.model_validate(item)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ["questions", index, *err["loc"]]
+                node, whole = _node_at(root, loc)
+                field = _field_name(err["loc"]) if err["loc"] else "(question)"
+                reason = err["msg"].removeprefix("Value error, ")
+                if not whole and err["type"] == "missing":
+                    reason = "required field is missing"
+                errors.append(QuestionError(file, node.start_mark.line + 1, f"questions[{index}].{field}", reason))
+            continue
+        if expected_category and question.category != expected_category:
+            errors.append(
+                QuestionError(
+                    file,
+                    item_line,
+                    f"questions[{index}].category",
+                    f"{question.category!r} in the {expected_category!r} file",
+                )
+            )
+        if question.id in seen:
+            errors.append(
+                QuestionError(
+                    file,
+                    item_line,
+                    f"questions[{index}].id",
+                    f"duplicate id {question.id!r} (first at line {seen[question.id]})",
+                )
+            )
+        seen.setdefault(question.id, item_line)
+        questions.append(question)
+    if errors:
+        return [], errors
+    return questions, []
+
+
+def load_directory(directory: Path = SHIPPED_DIR) -> list[Question]:
+    """Load every `<category>.yaml` in ``directory``; raise QuestionFileError with all problems."""
+    errors: list[QuestionError] = []
+    loaded: list[Question] = []
+    first_seen: dict[str, tuple[str, int]] = {}
+    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+    if not files:
+        raise QuestionFileError([QuestionError(str(directory), 0, "(directory)", "no .yaml question files found")])
+    for path in files:
+        name = path.name
+        category = path.stem
+        if category not in CATEGORIES:
+            errors.append(
+                QuestionError(name, 1, "(file name)", f"unknown category {category!r}; name files after a category")
+            )
+            continue
+        questions, problems = parse_questions(path.read_text(encoding="utf-8"), file=name, expected_category=category)
+        errors.extend(problems)
+        lines = _id_lines(path)
+        for question in questions:
+            line = lines.get(question.id, 1)
+            if question.id in first_seen:
+                other, other_line = first_seen[question.id]
+                errors.append(
+                    QuestionError(name, line, "id", f"duplicate id {question.id!r} (also in {other}:{other_line})")
+                )
+            else:
+                first_seen[question.id] = (name, line)
+        loaded.extend(questions)
+    if errors:
+        raise QuestionFileError(errors)
+    return loaded
+
+
+def _id_lines(path: Path) -> dict[str, int]:
+    """Map each question id in a file to the line it is declared on."""
+    lines: dict[str, int] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = raw.strip().removeprefix("- ").strip()
+        if stripped.startswith("id:"):
+            lines.setdefault(stripped[3:].strip().strip("'\""), number)
+    return lines
+
+
+def check_path(path: Path) -> list[QuestionError]:
+    """Validate a directory of category files or a single file; return every problem."""
+    try:
+        if path.is_dir():
+            load_directory(path)
+        elif path.is_file():
+            category = path.stem if path.stem in CATEGORIES else None
+            _, problems = parse_questions(path.read_text(encoding="utf-8"), file=path.name, expected_category=category)
+            return problems
+        else:
+            return [QuestionError(str(path), 0, "(path)", "no such file or directory")]
+    except QuestionFileError as exc:
+        return exc.errors
+    return []
