@@ -17,6 +17,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.migrate import upgrade_head
+from bot.services.question_bank import QuestionBank
+from bot.services.question_loader import QuestionFileError, format_report
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +34,17 @@ def create_scheduler() -> AsyncIOScheduler:
     )
 
 
-def create_bot(settings: Settings, *, clock: Clock | None = None, **options: Any) -> DrillBot:
-    """Wire the database, scheduler and clock into a new bot."""
+def create_bot(
+    settings: Settings, *, bank: QuestionBank | None = None, clock: Clock | None = None, **options: Any
+) -> DrillBot:
+    """Wire the database, scheduler, question bank and clock into a new bot."""
     return DrillBot(
-        settings=settings, db=Database(settings.database_url), scheduler=create_scheduler(), clock=clock, **options
+        bank=bank or QuestionBank.load(),
+        settings=settings,
+        db=Database(settings.database_url),
+        scheduler=create_scheduler(),
+        clock=clock,
+        **options,
     )
 
 
@@ -49,8 +58,13 @@ async def run(settings: Settings) -> int:
     """Migrate, connect and run until SIGTERM/SIGINT; return the process exit code."""
     if not settings.discord_token.strip():
         return fail("DISCORD_TOKEN is not set. Put it in the environment or in .env (see .env.example).")
+    try:
+        bank = QuestionBank.load()
+    except QuestionFileError as exc:
+        print(format_report(exc.errors), file=sys.stderr)
+        return fail(f"the shipped question bank is invalid ({len(exc.errors)} problem(s) above); not starting.")
     await upgrade_head(settings.database_url)
-    bot = create_bot(settings)
+    bot = create_bot(settings, bank=bank)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
 

@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_api_base, use_gateway
+from bot.services.question_bank import QuestionBank
 from bot.tree import DrillTree
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS: tuple[str, ...] = (
     "cogs.help",
     "cogs.config",
+    "cogs.questions",
 )
 
 
@@ -42,6 +44,7 @@ class DrillBot(commands.AutoShardedBot):
         settings: Settings,
         db: Database,
         scheduler: AsyncIOScheduler,
+        bank: QuestionBank,
         clock: Clock | None = None,
         extensions: Sequence[str] = EXTENSIONS,
         **options: Any,
@@ -61,6 +64,7 @@ class DrillBot(commands.AutoShardedBot):
         self.settings = settings
         self.db = db
         self.scheduler = scheduler
+        self.bank = bank
         self.clock: Clock = clock or SystemClock()
         self.extension_names = tuple(extensions)
         if settings.discord_api_base:
