@@ -1,0 +1,194 @@
+"""Prompt schedules as plain values: parsing admin input, and DST-correct local post times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.services.question_schema import CATEGORIES, TRACKS
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
+ROUND_ROBIN = "round-robin"
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class ScheduleInputError(ValueError):
+    """An admin's schedule input that cannot be used; the message says why."""
+
+
+def parse_time(text: str) -> dt.time:
+    """Parse "HH:MM" (24 h) into a time."""
+    match = _TIME.match(text.strip())
+    if not match:
+        raise ScheduleInputError(f"`{text[:20]}` is not a time: use HH:MM on a 24-hour clock, e.g. 09:30 or 18:00.")
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def parse_timezone(name: str) -> ZoneInfo:
+    """Return the IANA zone called ``name``."""
+    text = name.strip()
+    if not text or text.startswith("/") or ".." in text:
+        raise ScheduleInputError(f"`{text[:40]}` is not a time zone: pick an IANA name such as Europe/Helsinki.")
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ScheduleInputError(
+            f"`{text[:40]}` is not a time zone I know: pick an IANA name such as Europe/Helsinki."
+        ) from None
+
+
+def search_timezones(text: str, limit: int = 25) -> list[str]:
+    """Return IANA zone names matching ``text`` (prefix matches first), for autocomplete."""
+    needle = text.strip().lower().replace(" ", "_")
+    names = sorted(available_timezones())
+    starts = [n for n in names if n.lower().startswith(needle)]
+    contains = [n for n in names if needle in n.lower() and n not in starts]
+    return (starts + contains)[:limit]
+
+
+def parse_days(text: str) -> frozenset[int]:
+    """Parse "mon-fri", "mon,wed,fri" or "daily" into weekday numbers (Monday is 0)."""
+    spec = text.strip().lower().replace(" ", "")
+    if spec in {"daily", "every", "all", "mon-sun"}:
+        return frozenset(range(7))
+    days: set[int] = set()
+    for part in filter(None, spec.split(",")):
+        if "-" in part:
+            first, _, last = part.partition("-")
+            start, end = _weekday(first, text), _weekday(last, text)
+            span = range(start, end + 1) if start <= end else [*range(start, 7), *range(0, end + 1)]
+            days.update(span)
+        else:
+            days.add(_weekday(part, text))
+    if not days:
+        raise ScheduleInputError("Give at least one day, e.g. `mon-fri` or `mon,wed,fri`.")
+    return frozenset(days)
+
+
+def _weekday(token: str, original: str) -> int:
+    key = token[:3]
+    if key not in WEEKDAYS or not WEEKDAYS[WEEKDAYS.index(key)].startswith(token[:3]) or len(token) < 3:
+        raise ScheduleInputError(f"`{original[:40]}` is not a list of days: use e.g. `mon-fri` or `mon,wed,fri`.")
+    return WEEKDAYS.index(key)
+
+
+def format_days(days: frozenset[int] | set[int]) -> str:
+    """Render weekdays compactly, e.g. "mon-fri" or "mon,wed,fri"."""
+    ordered = sorted(days)
+    if ordered == list(range(7)):
+        return "daily"
+    if ordered and ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
+        return f"{WEEKDAYS[ordered[0]]}-{WEEKDAYS[ordered[-1]]}"
+    return ",".join(WEEKDAYS[d] for d in ordered)
+
+
+def parse_rotation(text: str) -> dict[int, str] | None:
+    """Parse "round-robin" (None) or "mon=sql,tue=behavioral" (weekday -> category)."""
+    spec = text.strip().lower().replace(" ", "")
+    if spec in {"", ROUND_ROBIN, "roundrobin"}:
+        return None
+    mapping: dict[int, str] = {}
+    for part in filter(None, spec.split(",")):
+        day, sep, category = part.partition("=")
+        if not sep:
+            raise ScheduleInputError("Rotation is `round-robin` or pairs like `mon=sql,tue=behavioral`.")
+        if category not in CATEGORIES:
+            raise ScheduleInputError(f"`{category[:40]}` is not a category. Categories: {', '.join(CATEGORIES)}.")
+        for weekday in parse_days(day):
+            mapping[weekday] = category
+    return mapping
+
+
+def format_rotation(rotation: dict[int, str] | None) -> str:
+    """Render a rotation the way an admin types it."""
+    if not rotation:
+        return ROUND_ROBIN
+    return ",".join(f"{WEEKDAYS[d]}={c}" for d, c in sorted(rotation.items()))
+
+
+def parse_tracks(text: str) -> list[str]:
+    """Parse a comma list of tracks ("all" or empty means every track)."""
+    spec = [t.strip().lower() for t in text.split(",") if t.strip()]
+    if not spec or spec == ["all"]:
+        return []
+    unknown = [t for t in spec if t not in TRACKS]
+    if unknown:
+        raise ScheduleInputError(f"Unknown track(s): {', '.join(unknown)[:100]}. Tracks: {', '.join(TRACKS)}.")
+    return sorted(set(spec), key=TRACKS.index)
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse an ISO date (YYYY-MM-DD)."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ScheduleInputError(f"`{text[:20]}` is not a date: use YYYY-MM-DD, e.g. 2026-12-24.") from None
+
+
+def local_instant(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """Return the UTC instant of wall time ``at`` on ``day`` in ``zone``.
+
+    A wall time that does not exist that day (clocks jump forward) moves to the next valid
+    instant, the end of the gap; an ambiguous one (clocks fall back) uses the first.
+    """
+    wall = dt.datetime.combine(day, at)
+    for minutes in range(0, 24 * 60):
+        candidate = (wall + dt.timedelta(minutes=minutes)).replace(tzinfo=zone, fold=0)
+        back = candidate.astimezone(dt.UTC).astimezone(zone)
+        if back.replace(tzinfo=None) == candidate.replace(tzinfo=None):
+            return candidate.astimezone(dt.UTC)
+    raise AssertionError("no valid wall time within a day")  # pragma: no cover - no zone skips a whole day
+
+
+def local_date(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
+    """Return the calendar date of ``instant`` in ``zone``."""
+    return instant.astimezone(zone).date()
+
+
+@dataclass(frozen=True, slots=True)
+class PostRule:
+    """When a server's prompt goes out: wall time, zone, weekdays and an optional pause."""
+
+    at: dt.time
+    zone: ZoneInfo
+    days: frozenset[int]
+    pause_until: dt.date | None = None
+
+    def is_prompt_day(self, day: dt.date) -> bool:
+        """Tell whether a prompt is due on ``day`` (local)."""
+        if day.weekday() not in self.days:
+            return False
+        return self.pause_until is None or day >= self.pause_until
+
+    def due_on(self, day: dt.date) -> dt.datetime:
+        """Return the UTC instant the prompt of local ``day`` is due."""
+        return local_instant(day, self.at, self.zone)
+
+    def next_due(self, after: dt.datetime, *, include_today_if_missed: bool = False) -> tuple[dt.date, dt.datetime]:
+        """Return the next (local date, UTC instant) due strictly after ``after``.
+
+        With ``include_today_if_missed``, today's post counts even if its time has passed
+        (a start-up after downtime posts it late, the same local day only).
+        """
+        today = local_date(after, self.zone)
+        for offset in range(0, 400):
+            day = today + dt.timedelta(days=offset)
+            if not self.is_prompt_day(day):
+                continue
+            due = self.due_on(day)
+            if due > after or (offset == 0 and include_today_if_missed):
+                return day, due
+        raise ScheduleInputError("This schedule never posts: check its days and pause date.")
+
+
+def category_for(day: dt.date, rotation: dict[int, str] | None, index: int) -> str:
+    """Return the category of a prompt: the weekday's mapping, or the round-robin position."""
+    if rotation:
+        if day.weekday() in rotation:
+            return rotation[day.weekday()]
+        ordered = sorted(set(rotation.values()), key=CATEGORIES.index)
+        return ordered[index % len(ordered)]
+    return CATEGORIES[index % len(CATEGORIES)]
