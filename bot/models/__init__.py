@@ -1,9 +1,21 @@
 """Every table, imported here so the metadata (and Alembic) sees them all."""
 
 from bot.models.base import SQLModel
+from bot.models.daily import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
 from bot.models.guild import GuildSettings
 from bot.models.questions import RetiredQuestion, ServerQuestion
 
 metadata = SQLModel.metadata
 
-__all__ = ["GuildSettings", "RetiredQuestion", "SQLModel", "ServerQuestion", "metadata"]
+__all__ = [
+    "Answer",
+    "DailyPrompt",
+    "GuildSettings",
+    "OutboxItem",
+    "PromptSchedule",
+    "RetiredQuestion",
+    "Review",
+    "SQLModel",
+    "ServerQuestion",
+    "metadata",
+]

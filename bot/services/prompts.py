@@ -1,0 +1,306 @@
+"""The daily prompt's state machine: configure, claim exactly once per local day, sent, threaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from bot.db import insert_ignoring_conflicts
+from bot.models import DailyPrompt, PromptSchedule
+from bot.services import questions as question_svc
+from bot.services.question_bank import QuestionBank
+from bot.services.question_schema import CATEGORIES, Question
+from bot.services.schedule import (
+    PostRule,
+    category_for,
+    local_date,
+    parse_days,
+    parse_rotation,
+    parse_time,
+    parse_timezone,
+)
+
+LOW_POOL_THRESHOLD = 7
+RECOVERY_HISTORY_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A prompt row this process must carry through to posted-with-thread."""
+
+    prompt: DailyPrompt
+    question: Question
+    fresh: bool
+    low_pool: int | None = None
+
+
+def rule_of(schedule: PromptSchedule) -> PostRule:
+    """Build the post rule of a stored schedule."""
+    return PostRule(
+        at=parse_time(schedule.post_time),
+        zone=parse_timezone(schedule.timezone),
+        days=parse_days(schedule.days),
+        pause_until=schedule.pause_until,
+    )
+
+
+def shard_key(guild_id: int, shard_count: int) -> int:
+    """Return the shard that owns a guild, Discord's way."""
+    return (guild_id >> 22) % max(shard_count, 1)
+
+
+def prompt_nonce(guild_id: int, day: dt.date) -> str:
+    """Return the deterministic nonce of a guild's prompt for a day (Discord allows 25 chars)."""
+    digest = hashlib.sha256(f"drillbot:prompt:{guild_id}:{day.isoformat()}".encode()).hexdigest()
+    return f"dp{digest[:23]}"
+
+
+async def get_schedule(*, session: AsyncSession, guild_id: int) -> PromptSchedule | None:
+    """Return the server's prompt schedule, if it has one."""
+    return await session.get(PromptSchedule, guild_id)
+
+
+def refresh_next_post(schedule: PromptSchedule, now: dt.datetime, *, include_today_if_missed: bool = False) -> None:
+    """Recompute when the schedule next posts (None when disabled)."""
+    if not schedule.enabled or schedule.channel_id is None:
+        schedule.next_post_at = None
+        return
+    _day, due = rule_of(schedule).next_due(now, include_today_if_missed=include_today_if_missed)
+    schedule.next_post_at = due
+
+
+async def due_guilds(
+    *, session: AsyncSession, now: dt.datetime, shard_ids: list[int] | None, limit: int = 5000
+) -> list[int]:
+    """Return the guilds of these shards whose next post is due, earliest first."""
+    stmt = (
+        select(col(PromptSchedule.guild_id))
+        .where(col(PromptSchedule.enabled).is_(True), col(PromptSchedule.next_post_at) <= now)
+        .order_by(col(PromptSchedule.next_post_at))
+        .limit(limit)
+    )
+    if shard_ids is not None:
+        stmt = stmt.where(col(PromptSchedule.shard_key).in_(shard_ids))
+    return list(await session.scalars(stmt))
+
+
+async def next_due_at(*, session: AsyncSession, shard_ids: list[int] | None) -> dt.datetime | None:
+    """Return the earliest upcoming post time of these shards."""
+    stmt = select(func.min(PromptSchedule.next_post_at)).where(col(PromptSchedule.enabled).is_(True))
+    if shard_ids is not None:
+        stmt = stmt.where(col(PromptSchedule.shard_key).in_(shard_ids))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _usage(session: AsyncSession, guild_id: int, category: str) -> Counter[str]:
+    rows = await session.scalars(
+        select(col(DailyPrompt.question_id)).where(
+            col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.category) == category
+        )
+    )
+    return Counter(rows)
+
+
+async def choose_question(
+    *, session: AsyncSession, bank: QuestionBank, guild_id: int, category: str, tracks: list[str], day: dt.date
+) -> tuple[Question, int] | None:
+    """Pick the day's question: least used in this guild, so none repeats until the pool is spent.
+
+    Returns the question and how many unused ones remain after it, or None if the pool is empty.
+    """
+    pool = await question_svc.question_pool(
+        session=session, bank=bank, guild_id=guild_id, category=category, tracks=tracks
+    )
+    if not pool and tracks:
+        pool = await question_svc.question_pool(
+            session=session, bank=bank, guild_id=guild_id, category=category, tracks=None
+        )
+    if not pool:
+        return None
+    usage = await _usage(session, guild_id, category)
+    fewest = min(usage[q.id] for q in pool)
+    candidates = [q for q in pool if usage[q.id] == fewest]
+    rng = random.Random(f"{guild_id}:{day.isoformat()}:{category}")  # deterministic per guild and day
+    pick = rng.choice(candidates)
+    return pick, len(candidates) - 1
+
+
+async def claim_due_prompt(
+    *, session: AsyncSession, bank: QuestionBank, guild_id: int, now: dt.datetime
+) -> Claim | None:
+    """Claim today's prompt for a guild whose post is due, or return the claim already made.
+
+    The unique (guild, local date) row is the idempotency key: a second claim for the same local
+    day, from a retry, a restart or a DST fall-back, finds the first one instead of posting again.
+    """
+    schedule = await session.get(PromptSchedule, guild_id, with_for_update=True)
+    if schedule is None or not schedule.enabled or schedule.channel_id is None or schedule.next_post_at is None:
+        return None
+    if schedule.next_post_at > now:
+        return None
+    rule = rule_of(schedule)
+    day = local_date(schedule.next_post_at, rule.zone)
+    if day != local_date(now, rule.zone):
+        # Downtime past the local day: that post is skipped, never posted on another day.
+        refresh_next_post(schedule, now)
+        return None
+    existing = await _prompt_for_day(session, guild_id, day)
+    if existing is None:
+        existing = await _insert_claim(session, bank, schedule, day, now)
+        if existing is None:
+            refresh_next_post(schedule, now)
+            schedule.last_error = "No questions are available for the rotation's categories; nothing was posted."
+            schedule.last_error_at = now
+            return None
+        fresh = True
+    else:
+        fresh = False
+    refresh_next_post(schedule, max(now, schedule.next_post_at))
+    question = await _question_of(session, bank, existing)
+    return Claim(existing, question, fresh)
+
+
+async def claim_now(*, session: AsyncSession, bank: QuestionBank, guild_id: int, now: dt.datetime) -> Claim | None:
+    """Claim today's prompt at once (admin post-now), under the same one-per-local-day rule."""
+    schedule = await session.get(PromptSchedule, guild_id, with_for_update=True)
+    if schedule is None or schedule.channel_id is None:
+        return None
+    day = local_date(now, parse_timezone(schedule.timezone))
+    existing = await _prompt_for_day(session, guild_id, day)
+    if existing is not None:
+        return Claim(existing, await _question_of(session, bank, existing), fresh=False)
+    prompt = await _insert_claim(session, bank, schedule, day, now)
+    if prompt is None:
+        return None
+    if (
+        schedule.next_post_at is not None
+        and local_date(schedule.next_post_at, parse_timezone(schedule.timezone)) == day
+    ):
+        refresh_next_post(schedule, now)  # today's scheduled post is done early
+        if (
+            schedule.next_post_at is not None
+            and local_date(schedule.next_post_at, parse_timezone(schedule.timezone)) == day
+        ):
+            refresh_next_post(schedule, schedule.next_post_at)
+    return Claim(prompt, await _question_of(session, bank, prompt), fresh=True)
+
+
+async def _prompt_for_day(session: AsyncSession, guild_id: int, day: dt.date) -> DailyPrompt | None:
+    stmt = select(DailyPrompt).where(col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.local_date) == day)
+    return (await session.scalars(stmt)).one_or_none()
+
+
+async def _question_of(session: AsyncSession, bank: QuestionBank, prompt: DailyPrompt) -> Question:
+    found = await question_svc.find_question(
+        session=session, bank=bank, guild_id=prompt.guild_id, question_id=prompt.question_id
+    )
+    if found is None:
+        raise LookupError(f"question {prompt.question_id} of prompt {prompt.id} is gone")
+    return found.question
+
+
+async def _insert_claim(
+    session: AsyncSession, bank: QuestionBank, schedule: PromptSchedule, day: dt.date, now: dt.datetime
+) -> DailyPrompt | None:
+    rotation = parse_rotation(schedule.rotation)
+    tried: set[str] = set()
+    index = schedule.rotation_index
+    for step in range(len(CATEGORIES)):
+        category = category_for(day, rotation, index + step)
+        if category in tried:
+            continue
+        tried.add(category)
+        chosen = await choose_question(
+            session=session, bank=bank, guild_id=schedule.guild_id, category=category, tracks=schedule.tracks, day=day
+        )
+        if chosen is None:
+            continue
+        question, _remaining = chosen
+        assert schedule.channel_id is not None
+        values = {
+            "guild_id": schedule.guild_id,
+            "local_date": day,
+            "question_id": question.id,
+            "category": category,
+            "state": "claimed",
+            "nonce": prompt_nonce(schedule.guild_id, day),
+            "channel_id": schedule.channel_id,
+            "due_at": schedule.next_post_at or now,
+            "claimed_at": now,
+        }
+        await session.execute(
+            insert_ignoring_conflicts(session, DailyPrompt, values, conflict=["guild_id", "local_date"])
+        )
+        schedule.rotation_index = index + step + 1
+        return await _prompt_for_day(session, schedule.guild_id, day)
+    return None
+
+
+async def mark_sent(*, session: AsyncSession, prompt_id: int, message_id: int, now: dt.datetime) -> None:
+    """Record the posted message of a claimed prompt."""
+    await session.execute(
+        update(DailyPrompt)
+        .where(col(DailyPrompt.id) == prompt_id)
+        .values(message_id=message_id, state="sent", posted_at=now)
+    )
+
+
+async def mark_threaded(*, session: AsyncSession, prompt_id: int, thread_id: int) -> None:
+    """Record the answer thread of a posted prompt."""
+    await session.execute(
+        update(DailyPrompt).where(col(DailyPrompt.id) == prompt_id).values(thread_id=thread_id, state="threaded")
+    )
+
+
+async def record_post_failure(
+    *, session: AsyncSession, guild_id: int, reason: str, now: dt.datetime, disable: bool
+) -> None:
+    """Record why a post failed; a permanent failure (403/404) disables the schedule."""
+    values: dict[str, object] = {"last_error": reason[:1000], "last_error_at": now}
+    if disable:
+        values.update(enabled=False, next_post_at=None)
+    await session.execute(update(PromptSchedule).where(col(PromptSchedule.guild_id) == guild_id).values(**values))
+
+
+async def unfinished_prompts(
+    *, session: AsyncSession, shard_ids: list[int] | None, since: dt.date
+) -> list[DailyPrompt]:
+    """Return prompts claimed or sent but not yet carried through, from ``since`` on."""
+    stmt = select(DailyPrompt).where(col(DailyPrompt.state) != "threaded", col(DailyPrompt.local_date) >= since)
+    rows = list(await session.scalars(stmt))
+    if shard_ids is None:
+        return rows
+    keys = {
+        g: k
+        for g, k in (
+            await session.execute(
+                select(col(PromptSchedule.guild_id), col(PromptSchedule.shard_key)).where(
+                    col(PromptSchedule.guild_id).in_([r.guild_id for r in rows])
+                )
+            )
+        ).all()
+    }
+    return [r for r in rows if keys.get(r.guild_id) in shard_ids]
+
+
+async def current_prompt(*, session: AsyncSession, guild_id: int) -> DailyPrompt | None:
+    """Return the guild's open prompt: the latest one posted (it stays open until the next is posted)."""
+    stmt = (
+        select(DailyPrompt)
+        .where(col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.message_id).is_not(None))
+        .order_by(col(DailyPrompt.local_date).desc())
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def prompt_by_id(*, session: AsyncSession, prompt_id: int) -> DailyPrompt | None:
+    """Return a prompt by id."""
+    return await session.get(DailyPrompt, prompt_id)
