@@ -1,0 +1,283 @@
+"""Answers and peer reviews: one answer per member per prompt, one review per reviewer per answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from bot.db import insert_ignoring_conflicts
+from bot.models import Answer, DailyPrompt, OutboxItem, Review
+from bot.services import prompts
+
+ANSWER_MAX = 4000
+COMMENT_MAX = 1000
+SCORE_RANGE = range(1, 6)
+
+
+class AnswerRefused(ValueError):
+    """The answer or review cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """The stored answer and whether it is new (counted) or an edit."""
+
+    answer: Answer
+    prompt: DailyPrompt
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    """The stored review, whether it is new, and the answer it is about."""
+
+    review: Review
+    answer: Answer
+    created: bool
+
+
+def clean_answer(text: str) -> str:
+    """Return the answer text trimmed, or refuse it when empty or too long."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise AnswerRefused("An empty answer cannot be stored; write something first.")
+    if len(cleaned) > ANSWER_MAX:
+        raise AnswerRefused(f"Answers are limited to {ANSWER_MAX} characters (yours has {len(cleaned)}).")
+    return cleaned
+
+
+async def open_prompt(*, session: AsyncSession, guild_id: int, prompt_id: int | None = None) -> DailyPrompt:
+    """Return the prompt an answer goes to: the latest posted one, which stays open until the next."""
+    current = await prompts.current_prompt(session=session, guild_id=guild_id)
+    if current is None:
+        raise AnswerRefused("There is no prompt to answer yet on this server.")
+    if prompt_id is not None and current.id != prompt_id:
+        raise AnswerRefused("That prompt is closed: a newer one has been posted. Answer today's with /drill answer.")
+    if current.thread_id is None:
+        raise AnswerRefused("Today's prompt is still being posted; try again in a moment.")
+    return current
+
+
+async def submit_answer(
+    *,
+    session: AsyncSession,
+    guild_id: int,
+    user_id: int,
+    display_name: str,
+    text: str,
+    now: dt.datetime,
+    prompt_id: int | None = None,
+    source: str = "modal",
+    source_message_id: int | None = None,
+) -> AnswerResult:
+    """Store a member's answer (or update it) and queue its post in the prompt's thread."""
+    body = clean_answer(text)
+    prompt = await open_prompt(session=session, guild_id=guild_id, prompt_id=prompt_id)
+    assert prompt.id is not None and prompt.thread_id is not None
+    inserted = await session.execute(
+        insert_ignoring_conflicts(
+            session,
+            Answer,
+            {
+                "prompt_id": prompt.id,
+                "guild_id": guild_id,
+                "user_id": user_id,
+                "display_name": display_name[:100],
+                "text": body,
+                "source": source,
+                "source_message_id": source_message_id,
+                "created_at": now,
+                "updated_at": now,
+            },
+            conflict=["prompt_id", "user_id"],
+        )
+    )
+    created = bool(inserted.rowcount)  # type: ignore[attr-defined]
+    answer = (
+        await session.scalars(
+            select(Answer)
+            .where(col(Answer.prompt_id) == prompt.id, col(Answer.user_id) == user_id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    if created:
+        session.add(OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer", ref_id=answer.id))
+    else:
+        answer.text = body
+        answer.display_name = display_name[:100]
+        answer.updated_at = now
+        if answer.post_message_id is not None:
+            session.add(
+                OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer_edit", ref_id=answer.id)
+            )
+    await session.flush()
+    return AnswerResult(answer, prompt, created)
+
+
+def check_scores(structure: int, clarity: int, depth: int) -> None:
+    """Refuse scores outside 1-5."""
+    if any(score not in SCORE_RANGE for score in (structure, clarity, depth)):
+        raise AnswerRefused("Scores go from 1 to 5.")
+
+
+async def submit_review(
+    *,
+    session: AsyncSession,
+    answer_id: int,
+    reviewer_id: int,
+    structure: int,
+    clarity: int,
+    depth: int,
+    comment: str,
+    now: dt.datetime,
+) -> ReviewResult:
+    """Store a review (or update the reviewer's earlier one) and queue the author's notice."""
+    check_scores(structure, clarity, depth)
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX:
+        raise AnswerRefused(f"Comments are limited to {COMMENT_MAX} characters.")
+    answer = await session.get(Answer, answer_id)
+    if answer is None:
+        raise AnswerRefused("That answer was removed.")
+    if answer.user_id == reviewer_id:
+        raise AnswerRefused("You cannot review your own answer; ask a peer to review it.")
+    values = {"structure": structure, "clarity": clarity, "depth": depth, "comment": comment}
+    inserted = await session.execute(
+        insert_ignoring_conflicts(
+            session,
+            Review,
+            {
+                "answer_id": answer_id,
+                "guild_id": answer.guild_id,
+                "reviewer_id": reviewer_id,
+                "created_at": now,
+                "updated_at": now,
+                **values,
+            },
+            conflict=["answer_id", "reviewer_id"],
+        )
+    )
+    created = bool(inserted.rowcount)  # type: ignore[attr-defined]
+    review = (
+        await session.scalars(
+            select(Review)
+            .where(col(Review.answer_id) == answer_id, col(Review.reviewer_id) == reviewer_id)
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+    if not created:
+        for key, value in values.items():
+            setattr(review, key, value)
+        review.updated_at = now
+    prompt = await session.get(DailyPrompt, answer.prompt_id)
+    if prompt is not None and prompt.thread_id is not None:
+        kind = "review_notice" if created or review.notice_message_id is None else "review_notice_edit"
+        session.add(OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id, kind=kind, ref_id=review.id))
+        if answer.post_message_id is not None:
+            session.add(
+                OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id, kind="answer_edit", ref_id=answer.id)
+            )
+    await session.flush()
+    return ReviewResult(review, answer, created)
+
+
+@dataclass(frozen=True, slots=True)
+class PostedContent:
+    """What the bot posted in a message: answers and/or review notices."""
+
+    answers: list[Answer]
+    reviews: list[Review]
+
+
+async def content_of_message(*, session: AsyncSession, guild_id: int, message_id: int) -> PostedContent:
+    """Return the answers and reviews a bot message shows."""
+    answers = list(
+        await session.scalars(
+            select(Answer).where(col(Answer.guild_id) == guild_id, col(Answer.post_message_id) == message_id)
+        )
+    )
+    reviews = list(
+        await session.scalars(
+            select(Review).where(col(Review.guild_id) == guild_id, col(Review.notice_message_id) == message_id)
+        )
+    )
+    return PostedContent(answers, reviews)
+
+
+async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int) -> Answer | None:
+    """Delete an answer and its reviews; it no longer counts anywhere."""
+    answer = await session.get(Answer, answer_id)
+    if answer is None or answer.guild_id != guild_id:
+        return None
+    await session.execute(delete(Review).where(col(Review.answer_id) == answer_id))
+    await session.execute(
+        delete(OutboxItem).where(
+            col(OutboxItem.kind).in_(["answer", "answer_edit"]),
+            col(OutboxItem.ref_id) == answer_id,
+            col(OutboxItem.state) == "pending",
+        )
+    )
+    await session.delete(answer)
+    await session.flush()
+    return answer
+
+
+async def remove_review(*, session: AsyncSession, guild_id: int, review_id: int) -> Review | None:
+    """Delete a review; it no longer counts anywhere."""
+    review = await session.get(Review, review_id)
+    if review is None or review.guild_id != guild_id:
+        return None
+    await session.delete(review)
+    await session.flush()
+    return review
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One answered prompt in a member's history."""
+
+    prompt: DailyPrompt
+    answer: Answer
+    reviews: int
+    average: float | None
+
+
+async def history(
+    *, session: AsyncSession, guild_id: int, user_id: int, offset: int, limit: int
+) -> tuple[list[HistoryEntry], int]:
+    """Return a page of the prompts a member answered, newest first, and the total count."""
+    total = (
+        await session.execute(
+            select(func.count())
+            .select_from(Answer)
+            .where(col(Answer.guild_id) == guild_id, col(Answer.user_id) == user_id)
+        )
+    ).scalar_one()
+    avg = (func.avg(Review.structure) + func.avg(Review.clarity) + func.avg(Review.depth)) / 3
+    stmt = (
+        select(DailyPrompt, Answer, func.count(col(Review.id)), avg)
+        .join(Answer, col(Answer.prompt_id) == col(DailyPrompt.id))
+        .outerjoin(Review, col(Review.answer_id) == col(Answer.id))
+        .where(col(Answer.guild_id) == guild_id, col(Answer.user_id) == user_id)
+        .group_by(col(DailyPrompt.id), col(Answer.id))
+        .order_by(col(DailyPrompt.local_date).desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [HistoryEntry(p, a, int(n), float(m) if m is not None else None) for p, a, n, m in rows], int(total)
+
+
+async def reviews_of(*, session: AsyncSession, answer_ids: list[int]) -> dict[int, list[Review]]:
+    """Return the reviews of several answers, keyed by answer id."""
+    if not answer_ids:
+        return {}
+    rows = await session.scalars(select(Review).where(col(Review.answer_id).in_(answer_ids)))
+    grouped: dict[int, list[Review]] = {a: [] for a in answer_ids}
+    for review in rows:
+        grouped[review.answer_id].append(review)
+    return grouped
