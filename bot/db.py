@@ -98,6 +98,7 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
+        self.engine_kwargs = engine_kwargs
         self.sqlite = is_sqlite(url)
         self.read_engine = create_engine(url, **engine_kwargs)
         self.write_engine = create_engine(url, writer=True, **engine_kwargs) if self.sqlite else self.read_engine
