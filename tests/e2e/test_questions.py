@@ -25,7 +25,7 @@ questions:
 """
 
 
-def footer(reply) -> str:  # noqa: ANN001
+def footer(reply) -> str:
     return (reply.embed or {}).get("footer", {}).get("text", "")
 
 
@@ -117,7 +117,7 @@ async def test_retire_show_and_list_paging(fake_discord: FakeDiscord, drillbot: 
     assert missing.ephemeral and "no question" in missing.content
 
 
-async def test_list_buttons_work_after_a_restart(fake_discord: FakeDiscord, start_drillbot) -> None:  # noqa: ANN001
+async def test_list_buttons_work_after_a_restart(fake_discord: FakeDiscord, start_drillbot) -> None:
     """A page button keeps working when a new bot process receives the press."""
     first_bot = await start_drillbot()
     page = await fake_discord.default.bob.slash("question list")
