@@ -152,19 +152,16 @@ async def claim_due_prompt(
         refresh_next_post(schedule, now)
         return None
     existing = await _prompt_for_day(session, guild_id, day)
-    if existing is None:
-        existing = await _insert_claim(session, bank, schedule, day, now)
-        if existing is None:
-            refresh_next_post(schedule, now)
-            schedule.last_error = "No questions are available for the rotation's categories; nothing was posted."
-            schedule.last_error_at = now
-            return None
-        fresh = True
-    else:
-        fresh = False
     refresh_next_post(schedule, max(now, schedule.next_post_at))
-    question = await _question_of(session, bank, existing)
-    return Claim(existing, question, fresh)
+    if existing is not None:
+        return Claim(existing, await _question_of(session, bank, existing), fresh=False)
+    inserted = await _insert_claim(session, bank, schedule, day, now)
+    if inserted is None:
+        schedule.last_error = "No questions are available for the rotation's categories; nothing was posted."
+        schedule.last_error_at = now
+        return None
+    prompt, remaining = inserted
+    return Claim(prompt, await _question_of(session, bank, prompt), fresh=True, low_pool=remaining)
 
 
 async def claim_now(*, session: AsyncSession, bank: QuestionBank, guild_id: int, now: dt.datetime) -> Claim | None:
@@ -176,20 +173,15 @@ async def claim_now(*, session: AsyncSession, bank: QuestionBank, guild_id: int,
     existing = await _prompt_for_day(session, guild_id, day)
     if existing is not None:
         return Claim(existing, await _question_of(session, bank, existing), fresh=False)
-    prompt = await _insert_claim(session, bank, schedule, day, now)
-    if prompt is None:
+    inserted = await _insert_claim(session, bank, schedule, day, now)
+    if inserted is None:
         return None
-    if (
-        schedule.next_post_at is not None
-        and local_date(schedule.next_post_at, parse_timezone(schedule.timezone)) == day
-    ):
-        refresh_next_post(schedule, now)  # today's scheduled post is done early
-        if (
-            schedule.next_post_at is not None
-            and local_date(schedule.next_post_at, parse_timezone(schedule.timezone)) == day
-        ):
-            refresh_next_post(schedule, schedule.next_post_at)
-    return Claim(prompt, await _question_of(session, bank, prompt), fresh=True)
+    prompt, remaining = inserted
+    zone = parse_timezone(schedule.timezone)
+    if schedule.next_post_at is not None and local_date(schedule.next_post_at, zone) == day:
+        # Today's scheduled post is done early: the schedule moves on to the next prompt day.
+        refresh_next_post(schedule, max(now, schedule.next_post_at))
+    return Claim(prompt, await _question_of(session, bank, prompt), fresh=True, low_pool=remaining)
 
 
 async def _prompt_for_day(session: AsyncSession, guild_id: int, day: dt.date) -> DailyPrompt | None:
@@ -208,7 +200,8 @@ async def _question_of(session: AsyncSession, bank: QuestionBank, prompt: DailyP
 
 async def _insert_claim(
     session: AsyncSession, bank: QuestionBank, schedule: PromptSchedule, day: dt.date, now: dt.datetime
-) -> DailyPrompt | None:
+) -> tuple[DailyPrompt, int] | None:
+    """Insert the day's claim with a question of the rotation's next category that has one."""
     rotation = parse_rotation(schedule.rotation)
     tried: set[str] = set()
     index = schedule.rotation_index
@@ -222,7 +215,7 @@ async def _insert_claim(
         )
         if chosen is None:
             continue
-        question, _remaining = chosen
+        question, remaining = chosen
         assert schedule.channel_id is not None
         values = {
             "guild_id": schedule.guild_id,
@@ -239,7 +232,8 @@ async def _insert_claim(
             insert_ignoring_conflicts(session, DailyPrompt, values, conflict=["guild_id", "local_date"])
         )
         schedule.rotation_index = index + step + 1
-        return await _prompt_for_day(session, schedule.guild_id, day)
+        prompt = await _prompt_for_day(session, schedule.guild_id, day)
+        return (prompt, remaining) if prompt is not None else None
     return None
 
 
@@ -304,3 +298,86 @@ async def current_prompt(*, session: AsyncSession, guild_id: int) -> DailyPrompt
 async def prompt_by_id(*, session: AsyncSession, prompt_id: int) -> DailyPrompt | None:
     """Return a prompt by id."""
     return await session.get(DailyPrompt, prompt_id)
+
+
+@dataclass(frozen=True, slots=True)
+class PromptSettings:
+    """Validated changes to a schedule; a field left as None keeps its value."""
+
+    channel_id: int | None = None
+    post_time: str | None = None
+    timezone: str | None = None
+    days: str | None = None
+    rotation: str | None = None
+    tracks: list[str] | None = None
+    ping_role_id: int | None = None
+    clear_ping_role: bool = False
+    archive_minutes: int | None = None
+    pause_until: dt.date | None = None
+    clear_pause: bool = False
+    enabled: bool | None = None
+
+
+async def configure(
+    *, session: AsyncSession, guild_id: int, changes: PromptSettings, now: dt.datetime, shard_count: int
+) -> PromptSchedule:
+    """Apply validated changes to a server's schedule and recompute its next post time."""
+    schedule = await session.get(PromptSchedule, guild_id, with_for_update=True)
+    if schedule is None:
+        schedule = PromptSchedule(guild_id=guild_id, tracks=[], low_pool_warned={})
+        session.add(schedule)
+    schedule.shard_key = shard_key(guild_id, shard_count)
+    for name in ("channel_id", "post_time", "timezone", "days", "rotation", "tracks", "archive_minutes"):
+        value = getattr(changes, name)
+        if value is not None:
+            setattr(schedule, name, value)
+    if changes.ping_role_id is not None:
+        schedule.ping_role_id = changes.ping_role_id
+    if changes.clear_ping_role:
+        schedule.ping_role_id = None
+    if changes.pause_until is not None:
+        schedule.pause_until = changes.pause_until
+    if changes.clear_pause:
+        schedule.pause_until = None
+    if changes.enabled is not None:
+        schedule.enabled = changes.enabled
+    elif changes.channel_id is not None:
+        schedule.enabled = True  # choosing a channel (again) turns posting on and clears a past failure
+    if changes.channel_id is not None or changes.enabled:
+        schedule.last_error = None
+        schedule.last_error_at = None
+    schedule.updated_at = now
+    refresh_next_post(schedule, now)
+    await session.flush()
+    return schedule
+
+
+async def pool_status(
+    *, session: AsyncSession, bank: QuestionBank, guild_id: int, tracks: list[str]
+) -> dict[str, tuple[int, int]]:
+    """Return, per category, (unused questions left in the current cycle, pool size)."""
+    status: dict[str, tuple[int, int]] = {}
+    for category in CATEGORIES:
+        pool = await question_svc.question_pool(
+            session=session, bank=bank, guild_id=guild_id, category=category, tracks=tracks
+        )
+        if not pool:
+            status[category] = (0, 0)
+            continue
+        usage = await _usage(session, guild_id, category)
+        fewest = min(usage[q.id] for q in pool)
+        status[category] = (sum(1 for q in pool if usage[q.id] == fewest), len(pool))
+    return status
+
+
+async def note_low_pool_warning(*, session: AsyncSession, guild_id: int, category: str, cycle: int) -> bool:
+    """Remember that admins were warned about a category in this cycle; False if they already were."""
+    schedule = await session.get(PromptSchedule, guild_id)
+    if schedule is None:
+        return False
+    warned = dict(schedule.low_pool_warned or {})
+    if warned.get(category) == cycle:
+        return False
+    warned[category] = cycle
+    schedule.low_pool_warned = warned
+    return True
