@@ -33,7 +33,8 @@ async def is_admin(interaction: discord.Interaction[Any]) -> bool:
     return role_id is not None and any(role.id == role_id for role in interaction.user.roles)
 
 
-async def _admin_predicate(interaction: discord.Interaction[Any]) -> bool:
+async def require_admin(interaction: discord.Interaction[Any]) -> bool:
+    """Pass for admins; raise NotAdmin (or NotInGuild) otherwise."""
     if interaction.guild_id is None:
         raise NotInGuild("This command works in a server only.")
     if not await is_admin(interaction):
@@ -45,12 +46,12 @@ async def _admin_predicate(interaction: discord.Interaction[Any]) -> bool:
 
 def admin_only() -> Any:
     """Mark a command as admin-only: checked at run time, whatever Discord's gate let through."""
-    return app_commands.check(_admin_predicate)
+    return app_commands.check(require_admin)
 
 
 def command_is_admin(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> bool:
     """Tell whether a command (or a group's default permission) is for admins only."""
-    if isinstance(command, app_commands.Command) and _admin_predicate in command.checks:
+    if isinstance(command, app_commands.Command) and require_admin in command.checks:
         return True
     perms = command.default_permissions
     return perms is not None and perms.manage_guild

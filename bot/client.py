@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_api_base, use_gateway
+from bot.pacing import GLOBAL_BURST, GLOBAL_RATE, TokenBucket, install_global_pacer
 from bot.services.question_bank import QuestionBank
 from bot.tree import DrillTree
 
@@ -23,6 +24,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.help",
     "cogs.config",
     "cogs.questions",
+    "cogs.daily",
 )
 
 
@@ -47,6 +49,7 @@ class DrillBot(commands.AutoShardedBot):
         bank: QuestionBank,
         clock: Clock | None = None,
         extensions: Sequence[str] = EXTENSIONS,
+        background_jobs: bool = True,
         **options: Any,
     ) -> None:
         options.setdefault("shard_count", settings.shard_count)
@@ -67,6 +70,9 @@ class DrillBot(commands.AutoShardedBot):
         self.bank = bank
         self.clock: Clock = clock or SystemClock()
         self.extension_names = tuple(extensions)
+        self.background_jobs = background_jobs
+        self.rest_pacer = TokenBucket(GLOBAL_RATE, GLOBAL_BURST)
+        install_global_pacer(self.http, self.rest_pacer)
         if settings.discord_api_base:
             use_api_base(settings.discord_api_base)
         if settings.discord_gateway_url:
@@ -99,6 +105,12 @@ class DrillBot(commands.AutoShardedBot):
         else:
             synced = await self.tree.sync()
         log.info("synced %d commands", len(synced))
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Tell whether this process's shards include ``guild_id`` (it schedules only those)."""
+        if self.shard_ids is None or self.shard_count is None:
+            return True
+        return (guild_id >> 22) % self.shard_count in self.shard_ids
 
     async def close(self) -> None:
         """Stop the scheduler, close the gateway and HTTP session, then release the database."""

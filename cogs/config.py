@@ -9,10 +9,52 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
-from bot.services import guild_settings
+from bot.services import guild_settings, prompts
+from bot.services.schedule import (
+    ARCHIVE_MINUTES,
+    ScheduleInputError,
+    format_days,
+    format_rotation,
+    parse_date,
+    parse_days,
+    parse_rotation,
+    parse_time,
+    parse_timezone,
+    parse_tracks,
+    search_timezones,
+)
+from bot.tree import UserFacingError
+from cogs.config_show import settings_embed
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
+
+PROMPT_CHANNEL_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "embed_links",
+    "create_public_threads",
+    "send_messages_in_threads",
+    "read_message_history",
+)
+ARCHIVE_CHOICES = [
+    app_commands.Choice(name=label, value=minutes)
+    for label, minutes in zip(("1 hour", "1 day", "3 days", "1 week"), ARCHIVE_MINUTES, strict=True)
+]
+
+
+def missing_permissions(channel: discord.abc.GuildChannel, needed: tuple[str, ...]) -> list[str]:
+    """Return the permissions the bot lacks in ``channel``, by their Discord names."""
+    me = channel.guild.me
+    if me is None:
+        return list(needed)
+    perms = channel.permissions_for(me)
+    return [name.replace("_", " ").title() for name in needed if not getattr(perms, name)]
+
+
+async def timezone_autocomplete(_interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    """Suggest IANA time zones."""
+    return [app_commands.Choice(name=name, value=name) for name in search_timezones(current or "")]
 
 
 class ConfigCog(commands.GroupCog, group_name="config", group_description="Server settings (admins)"):
@@ -39,19 +81,85 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
         )
         await interaction.response.send_message(text, ephemeral=True)
 
+    @app_commands.command(name="prompts", description="When and where the daily prompt is posted")
+    @app_commands.describe(
+        channel="Channel for the daily post and its answer threads",
+        time="Local time to post, HH:MM (24 h)",
+        timezone="IANA time zone, e.g. Europe/Helsinki",
+        days="Days to post: mon-fri, or mon,wed,fri, or daily",
+        rotation="round-robin, or mon=sql,tue=behavioral,…",
+        tracks="Comma list of tracks the questions are picked for (all if empty)",
+        ping_role="A role to mention in each daily post",
+        no_ping="Stop mentioning the ping role",
+        archive="How long an idle answer thread stays open",
+        pause_until="No prompts before this date (YYYY-MM-DD), or 'off'",
+        enabled="Turn daily prompts on or off",
+    )
+    @app_commands.choices(archive=ARCHIVE_CHOICES)
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    @admin_only()
+    async def prompts_(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.TextChannel | None = None,
+        time: str | None = None,
+        timezone: str | None = None,
+        days: str | None = None,
+        rotation: str | None = None,
+        tracks: str | None = None,
+        ping_role: discord.Role | None = None,
+        no_ping: bool = False,
+        archive: int | None = None,
+        pause_until: str | None = None,
+        enabled: bool | None = None,
+    ) -> None:
+        """Validate every given value, then change them all at once (or nothing on any error)."""
+        assert interaction.guild_id is not None
+        pause_off = pause_until is not None and pause_until.strip().lower() == "off"
+        try:
+            changes = prompts.PromptSettings(
+                channel_id=channel.id if channel else None,
+                post_time=parse_time(time).strftime("%H:%M") if time is not None else None,
+                timezone=parse_timezone(timezone).key if timezone is not None else None,
+                days=format_days(parse_days(days)) if days is not None else None,
+                rotation=format_rotation(parse_rotation(rotation)) if rotation is not None else None,
+                tracks=parse_tracks(tracks) if tracks is not None else None,
+                ping_role_id=ping_role.id if ping_role else None,
+                clear_ping_role=no_ping,
+                archive_minutes=archive,
+                pause_until=parse_date(pause_until) if pause_until is not None and not pause_off else None,
+                clear_pause=pause_off,
+                enabled=enabled,
+            )
+        except ScheduleInputError as exc:
+            raise UserFacingError(f"{exc} Nothing was changed.") from None
+        if ping_role is not None and ping_role.is_default():
+            raise UserFacingError("Pick a specific role to ping, not @everyone. Nothing was changed.")
+        if channel is not None:
+            missing = missing_permissions(channel, PROMPT_CHANNEL_PERMISSIONS)
+            if missing:
+                raise UserFacingError(
+                    f"I cannot post prompts in {channel.mention}: I am missing {', '.join(missing)} there. "
+                    "Nothing was changed."
+                )
+        async with self.bot.db.write() as session:
+            current = await prompts.get_schedule(session=session, guild_id=interaction.guild_id)
+            if channel is None and (current is None or current.channel_id is None) and enabled:
+                raise UserFacingError("Choose a channel first (channel:). Nothing was changed.")
+            schedule = await prompts.configure(
+                session=session, guild_id=interaction.guild_id, changes=changes, now=self.bot.clock.now(),
+                shard_count=self.bot.shard_count or 1,
+            )  # fmt: skip
+        when = f"<t:{int(schedule.next_post_at.timestamp())}:F>" if schedule.next_post_at else "not scheduled"
+        state = "on" if schedule.enabled and schedule.channel_id else "off"
+        await interaction.response.send_message(f"Daily prompts are {state}. Next post: {when}.", ephemeral=True)
+
     @app_commands.command(name="show", description="Show every setting of this server")
     @admin_only()
     async def show(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the server's settings."""
+        """Show the server's settings, next post time and any posting problem."""
         assert interaction.guild_id is not None
-        async with self.bot.db.read() as session:
-            settings = await guild_settings.get_settings(session=session, guild_id=interaction.guild_id)
-        embed = discord.Embed(title="drillbot settings", colour=discord.Colour.blurple())
-        embed.add_field(
-            name="Admin role",
-            value=f"<@&{settings.admin_role_id}>" if settings.admin_role_id else "not set (Manage Server only)",
-            inline=False,
-        )
+        embed = await settings_embed(self.bot, interaction.guild_id)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
 

@@ -86,6 +86,7 @@ class Review(SQLModel, table=True):
     answer_id: int = Field(sa_column=Column(Integer, ForeignKey("answer.id", ondelete="CASCADE"), nullable=False))
     guild_id: int = Field(sa_type=BigInteger, index=True)
     reviewer_id: int = Field(sa_type=BigInteger, index=True)
+    reviewer_name: str = Field(default="", sa_type=String(100))
     structure: int
     clarity: int
     depth: int

@@ -130,6 +130,7 @@ async def submit_review(
     answer_id: int,
     reviewer_id: int,
     structure: int,
+    reviewer_name: str = "",
     clarity: int,
     depth: int,
     comment: str,
@@ -145,7 +146,13 @@ async def submit_review(
         raise AnswerRefused("That answer was removed.")
     if answer.user_id == reviewer_id:
         raise AnswerRefused("You cannot review your own answer; ask a peer to review it.")
-    values = {"structure": structure, "clarity": clarity, "depth": depth, "comment": comment}
+    values = {
+        "structure": structure,
+        "clarity": clarity,
+        "depth": depth,
+        "comment": comment,
+        "reviewer_name": reviewer_name[:100],
+    }
     inserted = await session.execute(
         insert_ignoring_conflicts(
             session,
@@ -281,3 +288,60 @@ async def reviews_of(*, session: AsyncSession, answer_ids: list[int]) -> dict[in
     for review in rows:
         grouped[review.answer_id].append(review)
     return grouped
+
+
+async def get_answer(*, session: AsyncSession, answer_id: int) -> Answer | None:
+    """Return an answer by id."""
+    return await session.get(Answer, answer_id)
+
+
+async def my_answer(*, session: AsyncSession, prompt_id: int, user_id: int) -> Answer | None:
+    """Return a member's answer to a prompt, if any."""
+    stmt = select(Answer).where(col(Answer.prompt_id) == prompt_id, col(Answer.user_id) == user_id)
+    return (await session.scalars(stmt)).first()
+
+
+async def my_review(*, session: AsyncSession, answer_id: int, reviewer_id: int) -> Review | None:
+    """Return a reviewer's review of an answer, if any."""
+    stmt = select(Review).where(col(Review.answer_id) == answer_id, col(Review.reviewer_id) == reviewer_id)
+    return (await session.scalars(stmt)).first()
+
+
+async def submit_thread_message(
+    *,
+    session: AsyncSession,
+    guild_id: int,
+    thread_id: int,
+    user_id: int,
+    display_name: str,
+    text: str,
+    message_id: int,
+    now: dt.datetime,
+) -> AnswerResult | None:
+    """Count a plain message in the open prompt's thread as the member's answer (first one only).
+
+    The message itself is the visible answer, so nothing is reposted. None when the thread is not
+    the open prompt's, or the member already answered another way.
+    """
+    prompt = await prompts.current_prompt(session=session, guild_id=guild_id)
+    if prompt is None or prompt.thread_id != thread_id or prompt.id is None:
+        return None
+    body = clean_answer(text)
+    existing = await my_answer(session=session, prompt_id=prompt.id, user_id=user_id)
+    if existing is not None:
+        if existing.source == "message" and existing.source_message_id == message_id:
+            existing.text = body
+            existing.updated_at = now
+            return AnswerResult(existing, prompt, created=False)
+        return None
+    inserted = await session.execute(
+        insert_ignoring_conflicts(
+            session, Answer,
+            {"prompt_id": prompt.id, "guild_id": guild_id, "user_id": user_id, "display_name": display_name[:100],
+             "text": body, "source": "message", "source_message_id": message_id, "created_at": now, "updated_at": now},
+            conflict=["prompt_id", "user_id"],
+        )
+    )  # fmt: skip
+    answer = await my_answer(session=session, prompt_id=prompt.id, user_id=user_id)
+    assert answer is not None
+    return AnswerResult(answer, prompt, created=bool(inserted.rowcount))  # type: ignore[attr-defined]

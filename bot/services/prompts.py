@@ -8,7 +8,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -39,6 +39,7 @@ class Claim:
     question: Question
     fresh: bool
     low_pool: int | None = None
+    cycle: int = 0
 
 
 def rule_of(schedule: PromptSchedule) -> PostRule:
@@ -110,10 +111,11 @@ async def _usage(session: AsyncSession, guild_id: int, category: str) -> Counter
 
 async def choose_question(
     *, session: AsyncSession, bank: QuestionBank, guild_id: int, category: str, tracks: list[str], day: dt.date
-) -> tuple[Question, int] | None:
+) -> tuple[Question, int, int] | None:
     """Pick the day's question: least used in this guild, so none repeats until the pool is spent.
 
-    Returns the question and how many unused ones remain after it, or None if the pool is empty.
+    Returns the question, how many unused ones remain after it and which pass over the pool
+    this is, or None if the pool is empty.
     """
     pool = await question_svc.question_pool(
         session=session, bank=bank, guild_id=guild_id, category=category, tracks=tracks
@@ -129,7 +131,7 @@ async def choose_question(
     candidates = [q for q in pool if usage[q.id] == fewest]
     rng = random.Random(f"{guild_id}:{day.isoformat()}:{category}")  # deterministic per guild and day
     pick = rng.choice(candidates)
-    return pick, len(candidates) - 1
+    return pick, len(candidates) - 1, fewest
 
 
 async def claim_due_prompt(
@@ -148,9 +150,12 @@ async def claim_due_prompt(
     rule = rule_of(schedule)
     day = local_date(schedule.next_post_at, rule.zone)
     if day != local_date(now, rule.zone):
-        # Downtime past the local day: that post is skipped, never posted on another day.
-        refresh_next_post(schedule, now)
-        return None
+        # Downtime past that local day: its post is skipped, never made on another day; today's
+        # post, if today is a prompt day whose time has passed, is still made (late).
+        refresh_next_post(schedule, now, include_today_if_missed=True)
+        if schedule.next_post_at is None or schedule.next_post_at > now:
+            return None
+        day = local_date(schedule.next_post_at, rule.zone)
     existing = await _prompt_for_day(session, guild_id, day)
     refresh_next_post(schedule, max(now, schedule.next_post_at))
     if existing is not None:
@@ -160,8 +165,8 @@ async def claim_due_prompt(
         schedule.last_error = "No questions are available for the rotation's categories; nothing was posted."
         schedule.last_error_at = now
         return None
-    prompt, remaining = inserted
-    return Claim(prompt, await _question_of(session, bank, prompt), fresh=True, low_pool=remaining)
+    prompt, remaining, cycle = inserted
+    return Claim(prompt, await _question_of(session, bank, prompt), fresh=True, low_pool=remaining, cycle=cycle)
 
 
 async def claim_now(*, session: AsyncSession, bank: QuestionBank, guild_id: int, now: dt.datetime) -> Claim | None:
@@ -176,12 +181,12 @@ async def claim_now(*, session: AsyncSession, bank: QuestionBank, guild_id: int,
     inserted = await _insert_claim(session, bank, schedule, day, now)
     if inserted is None:
         return None
-    prompt, remaining = inserted
+    prompt, remaining, cycle = inserted
     zone = parse_timezone(schedule.timezone)
     if schedule.next_post_at is not None and local_date(schedule.next_post_at, zone) == day:
         # Today's scheduled post is done early: the schedule moves on to the next prompt day.
         refresh_next_post(schedule, max(now, schedule.next_post_at))
-    return Claim(prompt, await _question_of(session, bank, prompt), fresh=True, low_pool=remaining)
+    return Claim(prompt, await _question_of(session, bank, prompt), fresh=True, low_pool=remaining, cycle=cycle)
 
 
 async def _prompt_for_day(session: AsyncSession, guild_id: int, day: dt.date) -> DailyPrompt | None:
@@ -200,7 +205,7 @@ async def _question_of(session: AsyncSession, bank: QuestionBank, prompt: DailyP
 
 async def _insert_claim(
     session: AsyncSession, bank: QuestionBank, schedule: PromptSchedule, day: dt.date, now: dt.datetime
-) -> tuple[DailyPrompt, int] | None:
+) -> tuple[DailyPrompt, int, int] | None:
     """Insert the day's claim with a question of the rotation's next category that has one."""
     rotation = parse_rotation(schedule.rotation)
     tried: set[str] = set()
@@ -215,7 +220,7 @@ async def _insert_claim(
         )
         if chosen is None:
             continue
-        question, remaining = chosen
+        question, remaining, cycle = chosen
         assert schedule.channel_id is not None
         values = {
             "guild_id": schedule.guild_id,
@@ -233,7 +238,7 @@ async def _insert_claim(
         )
         schedule.rotation_index = index + step + 1
         prompt = await _prompt_for_day(session, schedule.guild_id, day)
-        return (prompt, remaining) if prompt is not None else None
+        return (prompt, remaining, cycle) if prompt is not None else None
     return None
 
 
@@ -250,6 +255,13 @@ async def mark_threaded(*, session: AsyncSession, prompt_id: int, thread_id: int
     """Record the answer thread of a posted prompt."""
     await session.execute(
         update(DailyPrompt).where(col(DailyPrompt.id) == prompt_id).values(thread_id=thread_id, state="threaded")
+    )
+
+
+async def drop_unposted_claim(*, session: AsyncSession, prompt_id: int) -> None:
+    """Delete a claim that never reached Discord, so a fixed schedule can post that day after all."""
+    await session.execute(
+        delete(DailyPrompt).where(col(DailyPrompt.id) == prompt_id, col(DailyPrompt.message_id).is_(None))
     )
 
 

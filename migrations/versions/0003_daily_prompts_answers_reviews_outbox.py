@@ -110,6 +110,7 @@ def upgrade() -> None:
     sa.Column('answer_id', sa.Integer(), nullable=False),
     sa.Column('guild_id', sa.BigInteger(), nullable=False),
     sa.Column('reviewer_id', sa.BigInteger(), nullable=False),
+    sa.Column('reviewer_name', sa.String(length=100), nullable=False),
     sa.Column('structure', sa.Integer(), nullable=False),
     sa.Column('clarity', sa.Integer(), nullable=False),
     sa.Column('depth', sa.Integer(), nullable=False),

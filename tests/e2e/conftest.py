@@ -52,7 +52,7 @@ async def start_drillbot(
     """Start drillbot processes in-process (several, for restarts); all are stopped at the end."""
     started: list[tuple[DrillBot, Any]] = []
 
-    async def factory(**overrides: Any) -> DrillBot:
+    async def factory(*, background_jobs: bool = False, **overrides: Any) -> DrillBot:
         settings = bot_settings(fake_discord, database, **overrides)
         bot = DrillBot(
             settings=settings,
@@ -60,6 +60,7 @@ async def start_drillbot(
             scheduler=create_scheduler(),
             bank=bank,
             clock=clock,
+            background_jobs=background_jobs,
             guild_ready_timeout=0.1,
         )
         task = await start_bot(fake_discord, bot)

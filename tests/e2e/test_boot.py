@@ -11,9 +11,11 @@ from tests.fake_discord.server import FakeDiscord
 # The command surface that exists so far (top-level -> subcommands). Update with each feature.
 SURFACE: dict[str, set[str]] = {
     "help": set(),
-    "config": {"admin-role", "show"},
+    "config": {"admin-role", "show", "prompts"},
+    "drill": {"today", "answer", "history", "post-now"},
     "question": {"add", "show", "list", "retire", "import", "export"},
 }
+CONTEXT_MENUS = {"Remove from drill"}
 NAME = re.compile(r"^[-_\w]{1,32}$")
 
 
@@ -23,8 +25,9 @@ def _leaves(command: dict) -> set[str]:
 
 async def test_boots_and_syncs_exactly_the_surface(fake_discord: FakeDiscord, drillbot: DrillBot) -> None:
     """READY through the fake, and the synced commands are exactly the documented surface."""
-    synced = {c["name"]: _leaves(c) for c in fake_discord.commands()}
+    synced = {c["name"]: _leaves(c) for c in fake_discord.commands() if c.get("type", 1) == 1}
     assert synced == SURFACE
+    assert {c["name"] for c in fake_discord.commands() if c.get("type") == 3} == CONTEXT_MENUS
     assert drillbot.is_ready() and drillbot.shard_count == 1
 
 
@@ -51,7 +54,8 @@ async def test_no_command_clashes_and_all_within_limits(fake_discord: FakeDiscor
             check(option, f"{path} {option['name']}")
 
     for command in commands:
-        check(command, command["name"])
+        if command.get("type", 1) == 1:
+            check(command, command["name"])
 
 
 async def test_help_is_ephemeral_fast_and_lists_every_command(fake_discord: FakeDiscord, drillbot: DrillBot) -> None:

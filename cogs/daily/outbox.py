@@ -1,0 +1,171 @@
+"""The outbox sender: posts answers and review notices into prompt threads at a channel's pace."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.models import OutboxItem
+from bot.pacing import SlidingWindow
+from bot.services import answers as answer_svc
+from bot.services import outbox
+from cogs.daily.render import EMBED_TOTAL, MAX_EMBEDS, answer_embed, review_notice
+from cogs.daily.views import review_view
+
+if TYPE_CHECKING:
+    from bot.client import DrillBot
+
+log = logging.getLogger(__name__)
+
+
+class OutboxSender:
+    """Drains the outbox channel by channel: about 5 messages per 5 s each, grouping answers under load."""
+
+    def __init__(self, bot: DrillBot) -> None:
+        self.bot = bot
+        self._windows: dict[int, SlidingWindow] = {}
+        self._busy: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Start draining now (called after new work is queued)."""
+        task = asyncio.get_running_loop().create_task(self.drain())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def drain(self) -> None:
+        """Work through every channel with pending items."""
+        async with self.bot.db.read() as session:
+            channels = await outbox.pending_channels(session=session)
+        await asyncio.gather(*(self._drain_channel(c) for c in channels if c not in self._busy))
+
+    async def wait_idle(self) -> None:
+        """Wait until no drain is running (for tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def _drain_channel(self, channel_id: int) -> None:
+        self._busy.add(channel_id)
+        try:
+            window = self._windows.setdefault(channel_id, SlidingWindow())
+            while True:
+                async with self.bot.db.read() as session:
+                    items = await outbox.pending_items(session=session, channel_id=channel_id)
+                items = [i for i in items if self.bot.owns_guild(i.guild_id)]
+                if not items:
+                    return
+                batch = await self._next_batch(items, window)
+                if not await self._process(channel_id, batch, window):
+                    return
+        finally:
+            self._busy.discard(channel_id)
+
+    async def _next_batch(self, items: list[OutboxItem], window: SlidingWindow) -> list[OutboxItem]:
+        first = items[0]
+        if first.kind != "answer":
+            if first.kind in ("answer_edit", "review_notice_edit"):
+                return [i for i in items if i.kind == first.kind and i.ref_id == first.ref_id]
+            return [first]
+        answers = [i for i in items if i.kind == "answer"]
+        capacity = max(1, window.limit - window.used())
+        if len(answers) <= capacity:
+            return [first]  # no backlog: each answer gets its own message
+        async with self.bot.db.read() as session:
+            rows = await outbox.answers_by_id(session=session, answer_ids=[i.ref_id or 0 for i in answers])
+        batch: list[OutboxItem] = []
+        total = 0
+        for item in answers[:MAX_EMBEDS]:
+            row = rows.get(item.ref_id or 0)
+            size = len(answer_embed(row, [])) if row else 0
+            if batch and total + size > EMBED_TOTAL:
+                break
+            batch.append(item)
+            total += size
+        return batch
+
+    async def _process(self, channel_id: int, batch: list[OutboxItem], window: SlidingWindow) -> bool:
+        channel = self.bot.get_partial_messageable(channel_id, type=discord.ChannelType.public_thread)
+        kind = batch[0].kind
+        ids = [i.id or 0 for i in batch]
+        try:
+            if kind in ("answer", "review_notice"):
+                delay = window.wait_time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                window.record()
+            if kind == "answer":
+                await self._post_answers(channel, batch)
+            elif kind == "answer_edit":
+                await self._edit_answer_message(channel, batch[0].ref_id or 0)
+            elif kind in ("review_notice", "review_notice_edit"):
+                await self._post_review_notice(channel, batch[0], edit=kind == "review_notice_edit")
+        except discord.HTTPException as exc:
+            permanent = isinstance(exc, discord.Forbidden | discord.NotFound)
+            log.warning("outbox %s in channel %s failed: %s", kind, channel_id, exc)
+            async with self.bot.db.write() as session:
+                await outbox.mark_attempt_failed(session=session, item_ids=ids, error=str(exc), permanent=permanent)
+            return permanent  # a transient failure waits for the next tick
+        async with self.bot.db.write() as session:
+            await outbox.mark_done(session=session, item_ids=ids, now=self.bot.clock.now())
+        return True
+
+    async def _render_answers(self, answer_ids: list[int]) -> tuple[list[discord.Embed], discord.ui.View, list[int]]:
+        async with self.bot.db.read() as session:
+            rows = await outbox.answers_by_id(session=session, answer_ids=answer_ids)
+            reviews = await answer_svc.reviews_of(session=session, answer_ids=list(rows))
+        ordered = [rows[a] for a in answer_ids if a in rows]
+        embeds = [answer_embed(a, reviews.get(a.id or 0, [])) for a in ordered]
+        view = review_view([(a.id or 0, a.display_name or "answer") for a in ordered])
+        return embeds, view, [a.id or 0 for a in ordered]
+
+    async def _post_answers(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> None:
+        embeds, view, present = await self._render_answers([i.ref_id or 0 for i in batch])
+        if not present:
+            return  # removed before it was posted
+        message = await channel.send(
+            embeds=embeds, view=view, nonce=f"ob{batch[0].id}",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )  # fmt: skip
+        async with self.bot.db.write() as session:
+            await outbox.attach_answers(session=session, answer_ids=present, message_id=message.id)
+
+    async def _edit_answer_message(self, channel: discord.PartialMessageable, answer_id: int) -> None:
+        async with self.bot.db.read() as session:
+            rows = await outbox.answers_by_id(session=session, answer_ids=[answer_id])
+        answer = rows.get(answer_id)
+        if answer is None or answer.post_message_id is None:
+            return
+        await self.rerender(channel, answer.post_message_id)
+
+    async def rerender(self, channel: discord.PartialMessageable, message_id: int) -> None:
+        """Redraw a posted answers message from the database (deleting it when no answer is left)."""
+        async with self.bot.db.read() as session:
+            on_message = await outbox.answers_on_message(session=session, message_id=message_id)
+        message = channel.get_partial_message(message_id)
+        if not on_message:
+            await message.delete()
+            return
+        embeds, view, _ = await self._render_answers([a.id or 0 for a in on_message])
+        await message.edit(embeds=embeds, view=view, allowed_mentions=discord.AllowedMentions.none())
+
+    async def _post_review_notice(self, channel: discord.PartialMessageable, item: OutboxItem, *, edit: bool) -> None:
+        from bot.models import Answer, Review
+
+        async with self.bot.db.read() as session:
+            review = await session.get(Review, item.ref_id)
+            answer = await session.get(Answer, review.answer_id) if review else None
+        if review is None or answer is None:
+            return
+        content, embed = review_notice(review, answer, review.reviewer_name or "a peer")
+        mentions = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(answer.user_id)])
+        if edit and review.notice_message_id:
+            await channel.get_partial_message(review.notice_message_id).edit(
+                content=content, embed=embed, allowed_mentions=discord.AllowedMentions.none()
+            )
+            return
+        message = await channel.send(content=content, embed=embed, nonce=f"ob{item.id}", allowed_mentions=mentions)
+        async with self.bot.db.write() as session:
+            await outbox.attach_review_notice(session=session, review_id=review.id or 0, message_id=message.id)
