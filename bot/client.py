@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -71,6 +73,7 @@ class DrillBot(commands.AutoShardedBot):
         self.clock: Clock = clock or SystemClock()
         self.extension_names = tuple(extensions)
         self.background_jobs = background_jobs
+        self._job_tasks: set[asyncio.Task[Any]] = set()
         self.rest_pacer = TokenBucket(GLOBAL_RATE, GLOBAL_BURST)
         install_global_pacer(self.http, self.rest_pacer)
         if settings.discord_api_base:
@@ -112,10 +115,34 @@ class DrillBot(commands.AutoShardedBot):
             return True
         return (guild_id >> 22) % self.shard_count in self.shard_ids
 
+    def add_job(self, job_id: str, func: Callable[[], Awaitable[Any]], *, seconds: float) -> None:
+        """Run ``func`` every ``seconds`` (first at once), tracked so shutdown can wait for it."""
+
+        async def run() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            self._job_tasks.add(task)
+            try:
+                await func()
+            except asyncio.CancelledError:
+                log.info("job %s stopped by shutdown", job_id)
+            except Exception:
+                log.exception("job %s failed; it runs again in %s s", job_id, seconds)
+            finally:
+                self._job_tasks.discard(task)
+
+        self.scheduler.add_job(
+            run, "interval", seconds=seconds, id=job_id, replace_existing=True, next_run_time=dt.datetime.now(dt.UTC)
+        )
+
     async def close(self) -> None:
-        """Stop the scheduler, close the gateway and HTTP session, then release the database."""
+        """Stop the scheduler and its running jobs, close the gateway and HTTP session, release the database."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        for task in list(self._job_tasks):
+            task.cancel()
+        if self._job_tasks:
+            await asyncio.gather(*self._job_tasks, return_exceptions=True)
         try:
             await super().close()
         finally:

@@ -4,6 +4,7 @@ from bot.models.base import SQLModel
 from bot.models.daily import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
 from bot.models.guild import GuildSettings
 from bot.models.questions import RetiredQuestion, ServerQuestion
+from bot.models.streaks import MemberStreak, PeriodStat, StreakDay, StreakSettings
 
 metadata = SQLModel.metadata
 
@@ -11,11 +12,15 @@ __all__ = [
     "Answer",
     "DailyPrompt",
     "GuildSettings",
+    "MemberStreak",
     "OutboxItem",
+    "PeriodStat",
     "PromptSchedule",
     "RetiredQuestion",
     "Review",
     "SQLModel",
     "ServerQuestion",
+    "StreakDay",
+    "StreakSettings",
     "metadata",
 ]

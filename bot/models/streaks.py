@@ -1,0 +1,91 @@
+"""Streaks: per-server streak settings, each member's running streak, their days, period tallies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import now_column, utc_column
+
+DEFAULT_MILESTONES = [3, 7, 14, 30, 100]
+
+
+class StreakSettings(SQLModel, table=True):
+    """A server's streak rules: freezes, milestones and their roles, reminder lead time."""
+
+    __tablename__ = "streak_settings"
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    freezes_enabled: bool = Field(default=True)
+    milestones: list[int] = Field(
+        default_factory=lambda: list(DEFAULT_MILESTONES), sa_column=Column(JSON, nullable=False)
+    )
+    milestone_roles: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    heads_up_hours: int = Field(default=3)
+    role_error: str | None = Field(default=None, sa_type=Text)
+    role_error_at: dt.datetime | None = utc_column()
+    updated_at: dt.datetime = now_column()
+
+
+class MemberStreak(SQLModel, table=True):
+    """A member's streak in one server, updated once per counted answer and once per closed prompt."""
+
+    __tablename__ = "member_streak"
+    __table_args__ = (
+        Index("ix_member_streak_board_current", "guild_id", "current", "user_id"),
+        Index("ix_member_streak_board_best", "guild_id", "best", "user_id"),
+        Index("ix_member_streak_board_answers", "guild_id", "total_answers", "user_id"),
+        Index("ix_member_streak_board_reviews", "guild_id", "reviews_given", "user_id"),
+    )
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    current: int = Field(default=0)
+    best: int = Field(default=0)
+    freezes: int = Field(default=0)
+    earn_progress: int = Field(default=0)
+    frozen_in_streak: int = Field(default=0)
+    total_answers: int = Field(default=0)
+    reviews_given: int = Field(default=0)
+    last_prompt_date: dt.date | None = Field(default=None, sa_type=Date)
+    remind: bool = Field(default=False)
+    reminded_prompt_id: int | None = Field(default=None, sa_type=Integer)
+    dm_closed: bool = Field(default=False)
+    updated_at: dt.datetime = now_column()
+
+
+class StreakDay(SQLModel, table=True):
+    """A prompt day a member answered or got through on a freeze (missed days have no row)."""
+
+    __tablename__ = "streak_day"
+    __table_args__ = (Index("ix_streak_day_guild_date", "guild_id", "local_date"),)
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    local_date: dt.date = Field(sa_column=Column(Date, primary_key=True))
+    status: str = Field(sa_type=String(8))  # answered | frozen
+    streak_after: int = Field(default=0)
+
+
+class PeriodStat(SQLModel, table=True):
+    """A member's tallies for one week or month (guild time): answers, reviews, best streak reached."""
+
+    __tablename__ = "period_stat"
+    __table_args__ = (
+        Index("ix_period_stat_board_answers", "guild_id", "period", "start", "answers", "user_id"),
+        Index("ix_period_stat_board_reviews", "guild_id", "period", "start", "reviews", "user_id"),
+        Index("ix_period_stat_board_best", "guild_id", "period", "start", "best", "user_id"),
+    )
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    period: str = Field(sa_column=Column(String(5), primary_key=True))  # week | month
+    start: dt.date = Field(sa_column=Column(Date, primary_key=True))
+    answers: int = Field(default=0)
+    reviews: int = Field(default=0)
+    best: int = Field(default=0)
+
+
+__all__ = ["DEFAULT_MILESTONES", "MemberStreak", "PeriodStat", "StreakDay", "StreakSettings"]
