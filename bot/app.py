@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import signal
@@ -95,5 +96,8 @@ async def run(settings: Settings) -> int:
             await bot.db.dispose()
         if not runner.done():
             runner.cancel()
+        # A stop during start-up can leave the runner failing on the closed connection: that is expected.
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await runner
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

@@ -57,6 +57,8 @@ async def timezone_autocomplete(_interaction: discord.Interaction[Any], current:
     return [app_commands.Choice(name=name, value=name) for name in search_timezones(current or "")]
 
 
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
 class ConfigCog(commands.GroupCog, group_name="config", group_description="Server settings (admins)"):
     """Admin settings: who counts as admin, and what each feature does."""
 

@@ -220,6 +220,15 @@ async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int)
     answer = await session.get(Answer, answer_id)
     if answer is None or answer.guild_id != guild_id:
         return None
+    review_ids = list(await session.scalars(select(col(Review.id)).where(col(Review.answer_id) == answer_id)))
+    if review_ids:
+        await session.execute(
+            delete(OutboxItem).where(
+                col(OutboxItem.kind).in_(["review_notice", "review_notice_edit"]),
+                col(OutboxItem.ref_id).in_(review_ids),
+                col(OutboxItem.state) == "pending",
+            )
+        )
     await session.execute(delete(Review).where(col(Review.answer_id) == answer_id))
     await session.execute(
         delete(OutboxItem).where(
@@ -234,11 +243,22 @@ async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int)
 
 
 async def remove_review(*, session: AsyncSession, guild_id: int, review_id: int) -> Review | None:
-    """Delete a review; it no longer counts anywhere."""
+    """Delete a review; it no longer counts anywhere (its answer's post is queued for a redraw)."""
     review = await session.get(Review, review_id)
     if review is None or review.guild_id != guild_id:
         return None
+    await session.execute(
+        delete(OutboxItem).where(
+            col(OutboxItem.kind).in_(["review_notice", "review_notice_edit"]),
+            col(OutboxItem.ref_id) == review_id,
+            col(OutboxItem.state) == "pending",
+        )
+    )
     await session.delete(review)
+    answer = await session.get(Answer, review.answer_id)
+    prompt = await session.get(DailyPrompt, answer.prompt_id) if answer is not None else None
+    if answer is not None and answer.post_message_id is not None and prompt is not None and prompt.thread_id:
+        session.add(OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer_edit", ref_id=answer.id))
     await session.flush()
     return review
 
@@ -288,6 +308,14 @@ async def reviews_of(*, session: AsyncSession, answer_ids: list[int]) -> dict[in
     for review in rows:
         grouped[review.answer_id].append(review)
     return grouped
+
+
+async def review_notices_of(*, session: AsyncSession, answer_id: int) -> list[int]:
+    """Return the ids of the messages that told an answer's author about its reviews."""
+    stmt = select(col(Review.notice_message_id)).where(
+        col(Review.answer_id) == answer_id, col(Review.notice_message_id).is_not(None)
+    )
+    return [m for m in await session.scalars(stmt) if m is not None]
 
 
 async def get_answer(*, session: AsyncSession, answer_id: int) -> Answer | None:

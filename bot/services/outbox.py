@@ -77,3 +77,10 @@ async def answers_on_message(*, session: AsyncSession, message_id: int) -> list[
     """Return the answers a message shows, in posting order."""
     stmt = select(Answer).where(col(Answer.post_message_id) == message_id).order_by(col(Answer.id))
     return list(await session.scalars(stmt))
+
+
+async def review_with_answer(*, session: AsyncSession, review_id: int) -> tuple[Review, Answer] | None:
+    """Return a review and the answer it is about (None when either was removed)."""
+    review = await session.get(Review, review_id)
+    answer = await session.get(Answer, review.answer_id) if review is not None else None
+    return (review, answer) if review is not None and answer is not None else None

@@ -156,11 +156,12 @@ async def claim_due_prompt(
         if schedule.next_post_at is None or schedule.next_post_at > now:
             return None
         day = local_date(schedule.next_post_at, rule.zone)
+    due = schedule.next_post_at
     existing = await _prompt_for_day(session, guild_id, day)
-    refresh_next_post(schedule, max(now, schedule.next_post_at))
+    refresh_next_post(schedule, max(now, due))
     if existing is not None:
         return Claim(existing, await _question_of(session, bank, existing), fresh=False)
-    inserted = await _insert_claim(session, bank, schedule, day, now)
+    inserted = await _insert_claim(session, bank, schedule, day, now, due=due)
     if inserted is None:
         schedule.last_error = "No questions are available for the rotation's categories; nothing was posted."
         schedule.last_error_at = now
@@ -178,7 +179,7 @@ async def claim_now(*, session: AsyncSession, bank: QuestionBank, guild_id: int,
     existing = await _prompt_for_day(session, guild_id, day)
     if existing is not None:
         return Claim(existing, await _question_of(session, bank, existing), fresh=False)
-    inserted = await _insert_claim(session, bank, schedule, day, now)
+    inserted = await _insert_claim(session, bank, schedule, day, now, due=now)
     if inserted is None:
         return None
     prompt, remaining, cycle = inserted
@@ -204,9 +205,15 @@ async def _question_of(session: AsyncSession, bank: QuestionBank, prompt: DailyP
 
 
 async def _insert_claim(
-    session: AsyncSession, bank: QuestionBank, schedule: PromptSchedule, day: dt.date, now: dt.datetime
+    session: AsyncSession,
+    bank: QuestionBank,
+    schedule: PromptSchedule,
+    day: dt.date,
+    now: dt.datetime,
+    *,
+    due: dt.datetime,
 ) -> tuple[DailyPrompt, int, int] | None:
-    """Insert the day's claim with a question of the rotation's next category that has one."""
+    """Insert the day's claim (due at ``due``) with a question of the rotation's next category that has one."""
     rotation = parse_rotation(schedule.rotation)
     tried: set[str] = set()
     index = schedule.rotation_index
@@ -230,7 +237,7 @@ async def _insert_claim(
             "state": "claimed",
             "nonce": prompt_nonce(schedule.guild_id, day),
             "channel_id": schedule.channel_id,
-            "due_at": schedule.next_post_at or now,
+            "due_at": due,
             "claimed_at": now,
         }
         await session.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.services.question_schema import CATEGORIES, TRACKS
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
 ROUND_ROBIN = "round-robin"
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -27,11 +29,21 @@ def parse_time(text: str) -> dt.time:
     return dt.time(int(match[1]), int(match[2]))
 
 
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # host files and placeholders, not IANA zones
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones()) - NOT_ZONES
+
+
 def parse_timezone(name: str) -> ZoneInfo:
-    """Return the IANA zone called ``name``."""
+    """Return the IANA zone called ``name`` (host files such as "localtime" are not zones)."""
     text = name.strip()
     if not text or text.startswith("/") or ".." in text:
         raise ScheduleInputError(f"`{text[:40]}` is not a time zone: pick an IANA name such as Europe/Helsinki.")
+    if text not in _zone_names():
+        raise ScheduleInputError(f"`{text[:40]}` is not a time zone I know: pick an IANA name such as Europe/Helsinki.")
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
@@ -43,7 +55,7 @@ def parse_timezone(name: str) -> ZoneInfo:
 def search_timezones(text: str, limit: int = 25) -> list[str]:
     """Return IANA zone names matching ``text`` (prefix matches first), for autocomplete."""
     needle = text.strip().lower().replace(" ", "_")
-    names = sorted(available_timezones())
+    names = sorted(_zone_names())
     starts = [n for n in names if n.lower().startswith(needle)]
     contains = [n for n in names if needle in n.lower() and n not in starts]
     return (starts + contains)[:limit]
@@ -69,10 +81,11 @@ def parse_days(text: str) -> frozenset[int]:
 
 
 def _weekday(token: str, original: str) -> int:
-    key = token[:3]
-    if key not in WEEKDAYS or not WEEKDAYS[WEEKDAYS.index(key)].startswith(token[:3]) or len(token) < 3:
-        raise ScheduleInputError(f"`{original[:40]}` is not a list of days: use e.g. `mon-fri` or `mon,wed,fri`.")
-    return WEEKDAYS.index(key)
+    """Return the weekday of "mon", "tues", "monday"… (a prefix of the day's name, 3 letters at least)."""
+    for index, name in enumerate(DAY_NAMES):
+        if len(token) >= 3 and name.startswith(token):
+            return index
+    raise ScheduleInputError(f"`{original[:40]}` is not a list of days: use e.g. `mon-fri` or `mon,wed,fri`.")
 
 
 def format_days(days: frozenset[int] | set[int]) -> str:

@@ -47,11 +47,12 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
                                        replace_existing=True, next_run_time=self.bot.clock.now())  # fmt: skip
 
     async def cog_unload(self) -> None:
-        """Stop the jobs and button routing."""
+        """Stop the jobs, button routing and outbox drains (unsent items stay queued in the database)."""
         self.bot.remove_dynamic_items(AnswerButton, ReviewButton, HistoryButton)
         for job in ("prompts", "outbox"):
             if self.bot.scheduler.get_job(job):
                 self.bot.scheduler.remove_job(job)
+        await self.outbox.close()
 
     # --- commands ------------------------------------------------------------------------------
 
@@ -200,6 +201,15 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """Count a member's plain message in the open prompt's thread as their answer."""
+        await self._count_thread_message(message)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Update a plain-message answer when its member edits the message."""
+        if "content" in payload.data:
+            await self._count_thread_message(payload.message)
+
+    async def _count_thread_message(self, message: discord.Message) -> None:
         if not self.bot.settings.message_content_intent or message.author.bot or message.guild is None:
             return
         if not isinstance(message.channel, discord.Thread) or not message.content.strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -68,8 +69,10 @@ class WhichSelect(discord.ui.Select[Any]):
 async def _apply(interaction: discord.Interaction[Any], message: discord.Message, kind: str, ident: int) -> None:
     assert interaction.guild_id is not None
     bot: DrillBot = interaction.client
+    notices: list[int] = []
     async with bot.db.write() as session:
         if kind == "answer":
+            notices = await answer_svc.review_notices_of(session=session, answer_id=ident)
             removed: Any = await answer_svc.remove_answer(session=session, guild_id=interaction.guild_id,
                                                           answer_id=ident)  # fmt: skip
         else:
@@ -86,5 +89,9 @@ async def _apply(interaction: discord.Interaction[Any], message: discord.Message
             await channel.get_partial_message(message.id).delete()
     except discord.NotFound:
         pass
+    for notice_id in notices:  # the review notices of a removed answer go with it
+        with contextlib.suppress(discord.HTTPException):
+            await channel.get_partial_message(notice_id).delete()
+    cog.outbox.wake()
     await interaction.followup.send(f"The {kind} was removed; it no longer counts anywhere.", ephemeral=True)
     bot.dispatch(f"drill_{kind}_removed", removed)

@@ -20,6 +20,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE = 2.0
+REVIEW_FOOTER_RESERVE = 40  # a review summary makes an answer's footer this much longer at most
+
+
+def fitting(embeds: list[discord.Embed]) -> int:
+    """Return how many leading embeds one message can carry (10 at most, 6,000 chars in all; at least one)."""
+    total = 0
+    for count, embed in enumerate(embeds[:MAX_EMBEDS]):
+        total += len(embed)
+        if count and total > EMBED_TOTAL:
+            return count
+    return min(len(embeds), MAX_EMBEDS)
+
 
 class OutboxSender:
     """Drains the outbox channel by channel: about 5 messages per 5 s each, grouping answers under load."""
@@ -29,9 +42,12 @@ class OutboxSender:
         self._windows: dict[int, SlidingWindow] = {}
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     def wake(self) -> None:
         """Start draining now (called after new work is queued)."""
+        if self._closed:
+            return
         task = asyncio.get_running_loop().create_task(self.drain())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -46,6 +62,16 @@ class OutboxSender:
         """Wait until no drain is running (for tests and shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Stop taking work; let running drains finish briefly, then cancel them (what is left stays queued)."""
+        self._closed = True
+        if not self._tasks:
+            return
+        _done, pending = await asyncio.wait(list(self._tasks), timeout=SHUTDOWN_GRACE)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def _drain_channel(self, channel_id: int) -> None:
         self._busy.add(channel_id)
@@ -79,7 +105,7 @@ class OutboxSender:
         total = 0
         for item in answers[:MAX_EMBEDS]:
             row = rows.get(item.ref_id or 0)
-            size = len(answer_embed(row, [])) if row else 0
+            size = len(answer_embed(row, [])) + REVIEW_FOOTER_RESERVE if row else 0
             if batch and total + size > EMBED_TOTAL:
                 break
             batch.append(item)
@@ -122,15 +148,26 @@ class OutboxSender:
         return embeds, view, [a.id or 0 for a in ordered]
 
     async def _post_answers(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> None:
-        embeds, view, present = await self._render_answers([i.ref_id or 0 for i in batch])
-        if not present:
-            return  # removed before it was posted
-        message = await channel.send(
-            embeds=embeds, view=view, nonce=f"ob{batch[0].id}",
-            allowed_mentions=discord.AllowedMentions.none(),
-        )  # fmt: skip
-        async with self.bot.db.write() as session:
-            await outbox.attach_answers(session=session, answer_ids=present, message_id=message.id)
+        await self._send_answers(channel, [i.ref_id or 0 for i in batch], nonce=f"ob{batch[0].id}")
+
+    async def _send_answers(self, channel: discord.PartialMessageable, answer_ids: list[int], *, nonce: str) -> None:
+        """Post answers in as few messages as fit Discord's limits, recording where each one went."""
+        part = 0
+        while answer_ids:
+            embeds, view, present = await self._render_answers(answer_ids)
+            if not present:
+                return  # removed before it was posted
+            fits = fitting(embeds)
+            if fits < len(present):
+                embeds, view, present = await self._render_answers(present[:fits])
+            message = await channel.send(
+                embeds=embeds, view=view, nonce=f"{nonce}-{part}" if part else nonce,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )  # fmt: skip
+            async with self.bot.db.write() as session:
+                await outbox.attach_answers(session=session, answer_ids=present, message_id=message.id)
+            answer_ids = [a for a in answer_ids if a not in present]
+            part += 1
 
     async def _edit_answer_message(self, channel: discord.PartialMessageable, answer_id: int) -> None:
         async with self.bot.db.read() as session:
@@ -148,17 +185,21 @@ class OutboxSender:
         if not on_message:
             await message.delete()
             return
-        embeds, view, _ = await self._render_answers([a.id or 0 for a in on_message])
+        ids = [a.id or 0 for a in on_message]
+        embeds, view, _ = await self._render_answers(ids)
+        fits = fitting(embeds)
+        if fits < len(ids):  # an edit or new reviews outgrew the shared message: move the rest out
+            embeds, view, _ = await self._render_answers(ids[:fits])
         await message.edit(embeds=embeds, view=view, allowed_mentions=discord.AllowedMentions.none())
+        if fits < len(ids):
+            await self._send_answers(channel, ids[fits:], nonce=f"mv{message_id}"[:25])
 
     async def _post_review_notice(self, channel: discord.PartialMessageable, item: OutboxItem, *, edit: bool) -> None:
-        from bot.models import Answer, Review
-
         async with self.bot.db.read() as session:
-            review = await session.get(Review, item.ref_id)
-            answer = await session.get(Answer, review.answer_id) if review else None
-        if review is None or answer is None:
-            return
+            found = await outbox.review_with_answer(session=session, review_id=item.ref_id or 0)
+        if found is None:
+            return  # removed before its notice went out
+        review, answer = found
         content, embed = review_notice(review, answer, review.reviewer_name or "a peer")
         mentions = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(answer.user_id)])
         if edit and review.notice_message_id:

@@ -11,6 +11,8 @@ import discord
 
 from bot.services import prompts
 from bot.services.prompts import Claim
+from bot.services.questions import find_question
+from bot.services.schedule import local_date, parse_timezone
 from cogs.daily.render import prompt_embed, thread_name
 from cogs.daily.views import answer_view
 
@@ -60,14 +62,14 @@ class PromptPoster:
             schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
             if prompt is None or schedule is None or not schedule.enabled:
                 return False
-            from bot.services.questions import find_question
-
             found = await find_question(
                 session=session, bank=self.bot.bank, guild_id=guild_id, question_id=prompt.question_id
             )
         if found is None:
             return False
-        return await self.carry(Claim(prompt, found.question, fresh=False))
+        # A claim is sent on its own local day only; an older one is finished only if its post went out.
+        today = local_date(self.bot.clock.now(), parse_timezone(schedule.timezone))
+        return await self.carry(Claim(prompt, found.question, fresh=False), may_send=prompt.local_date == today)
 
     async def post_guild(self, guild_id: int) -> bool:
         """Claim and post a due guild's prompt; False when nothing was due or it failed."""
@@ -99,22 +101,25 @@ class PromptPoster:
         assert fresh is not None
         return Claim(fresh, claim.question, claim.fresh), None
 
-    async def carry(self, claim: Claim) -> bool:
-        """Take a claim from any state to posted-with-thread; safe to repeat after a crash."""
+    async def carry(self, claim: Claim, *, may_send: bool = True) -> bool:
+        """Take a claim from any state to posted-with-thread; safe to repeat after a crash.
+
+        Without ``may_send`` an unsent claim is only looked for in the channel, and dropped if absent.
+        """
         prompt = claim.prompt
         assert prompt.id is not None
         if prompt.id in self._in_flight:
             return False
         self._in_flight.add(prompt.id)
         try:
-            return await self._carry(claim)
+            return await self._carry(claim, may_send=may_send)
         except discord.HTTPException as exc:
             await self._failed(claim, exc)
             return False
         finally:
             self._in_flight.discard(prompt.id)
 
-    async def _carry(self, claim: Claim) -> bool:
+    async def _carry(self, claim: Claim, *, may_send: bool) -> bool:
         prompt = claim.prompt
         assert prompt.id is not None
         channel = self.bot.get_partial_messageable(
@@ -123,6 +128,10 @@ class PromptPoster:
         message_id = prompt.message_id
         if message_id is None:
             found = None if claim.fresh else await self._find_marked(channel, prompt.id)
+            if found is None and not may_send:
+                async with self.bot.db.write() as session:
+                    await prompts.drop_unposted_claim(session=session, prompt_id=prompt.id)
+                return False
             message_id = found or await self._send(channel, claim)
             async with self.bot.db.write() as session:
                 await prompts.mark_sent(session=session, prompt_id=prompt.id, message_id=message_id,
@@ -167,15 +176,17 @@ class PromptPoster:
             schedule = await prompts.get_schedule(session=session, guild_id=claim.prompt.guild_id)
         archive = schedule.archive_minutes if schedule else 1440
         try:
-            thread = await channel.get_partial_message(message_id).create_thread(
-                name=thread_name(claim.prompt),
+            # The raw route, not PartialMessage.create_thread: that needs the guild in the cache and
+            # raises ValueError before GUILD_CREATE (the start-up tick runs before the gateway is up).
+            data = await self.bot.http.start_thread_with_message(
+                channel.id, message_id, name=thread_name(claim.prompt),
                 auto_archive_duration=archive,  # type: ignore[arg-type]
-            )
+            )  # fmt: skip
         except discord.HTTPException as exc:
             if exc.code == THREAD_ALREADY_EXISTS:
                 return message_id  # a thread started from a message shares the message's id
             raise
-        return thread.id
+        return int(data["id"])
 
     async def _warn_low_pool(self, channel: discord.PartialMessageable, claim: Claim) -> None:
         async with self.bot.db.write() as session:

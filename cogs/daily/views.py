@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -126,7 +127,10 @@ class AnswerModal(DrillModal):
     """The answer form: one long text field, pre-filled when editing."""
 
     def __init__(self, cog: DrillCog, *, prompt_id: int, existing: str | None) -> None:
-        super().__init__(title="Your answer", timeout=900, custom_id=f"drill:answer-modal:{prompt_id}")
+        # discord.py keys open modals by custom_id alone: a suffix per opening keeps members' modals apart.
+        super().__init__(
+            title="Your answer", timeout=900, custom_id=f"drill:answer-modal:{prompt_id}:{secrets.token_hex(8)}"
+        )
         self.cog = cog
         self.prompt_id = prompt_id
         self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -144,7 +148,9 @@ class ReviewModal(DrillModal):
     """The review form: structure, clarity and depth 1-5, and a comment."""
 
     def __init__(self, cog: DrillCog, *, answer_id: int, current: tuple[int, int, int, str] | None) -> None:
-        super().__init__(title="Review this answer", timeout=900, custom_id=f"drill:review-modal:{answer_id}")
+        super().__init__(
+            title="Review this answer", timeout=900, custom_id=f"drill:review-modal:{answer_id}:{secrets.token_hex(8)}"
+        )
         self.cog = cog
         self.answer_id = answer_id
         names = ("Structure", "Clarity", "Depth")
