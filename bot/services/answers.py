@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
-from bot.models import Answer, DailyPrompt, OutboxItem, Review
-from bot.services import prompts
+from bot.models import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
+from bot.services import prompts, streaks
 
 ANSWER_MAX = 4000
 COMMENT_MAX = 1000
@@ -29,6 +30,7 @@ class AnswerResult:
     answer: Answer
     prompt: DailyPrompt
     created: bool
+    milestone: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +106,13 @@ async def submit_answer(
             .execution_options(populate_existing=True)
         )
     ).one()
+    milestone = None
     if created:
         session.add(OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer", ref_id=answer.id))
+        counted = await streaks.record_answer(
+            session=session, guild_id=guild_id, user_id=user_id, prompt_date=prompt.local_date
+        )
+        milestone = counted.milestone
     else:
         answer.text = body
         answer.display_name = display_name[:100]
@@ -115,7 +122,7 @@ async def submit_answer(
                 OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer_edit", ref_id=answer.id)
             )
     await session.flush()
-    return AnswerResult(answer, prompt, created)
+    return AnswerResult(answer, prompt, created, milestone)
 
 
 def check_scores(structure: int, clarity: int, depth: int) -> None:
@@ -180,6 +187,11 @@ async def submit_review(
         for key, value in values.items():
             setattr(review, key, value)
         review.updated_at = now
+    else:
+        await streaks.record_review(
+            session=session, guild_id=answer.guild_id, reviewer_id=reviewer_id,
+            local_day=await _local_day(session, answer.guild_id, now),
+        )  # fmt: skip
     prompt = await session.get(DailyPrompt, answer.prompt_id)
     if prompt is not None and prompt.thread_id is not None:
         kind = "review_notice" if created or review.notice_message_id is None else "review_notice_edit"
@@ -229,6 +241,8 @@ async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int)
                 col(OutboxItem.state) == "pending",
             )
         )
+    for review in await session.scalars(select(Review).where(col(Review.answer_id) == answer_id)):
+        await _uncount_review(session, review)
     await session.execute(delete(Review).where(col(Review.answer_id) == answer_id))
     await session.execute(
         delete(OutboxItem).where(
@@ -239,7 +253,27 @@ async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int)
     )
     await session.delete(answer)
     await session.flush()
+    await streaks.rebuild_member(
+        session=session, guild_id=guild_id, user_id=answer.user_id, zone_name=await _zone_name(session, guild_id)
+    )
     return answer
+
+
+async def _zone_name(session: AsyncSession, guild_id: int) -> str:
+    schedule = await session.get(PromptSchedule, guild_id)
+    return schedule.timezone if schedule else "UTC"
+
+
+async def _local_day(session: AsyncSession, guild_id: int, when: dt.datetime) -> dt.date:
+    """Return the guild-time date of an instant (weeks and months are counted in guild time)."""
+    return when.astimezone(ZoneInfo(await _zone_name(session, guild_id))).date()
+
+
+async def _uncount_review(session: AsyncSession, review: Review) -> None:
+    await streaks.record_review(
+        session=session, guild_id=review.guild_id, reviewer_id=review.reviewer_id,
+        local_day=await _local_day(session, review.guild_id, review.created_at), delta=-1,
+    )  # fmt: skip
 
 
 async def remove_review(*, session: AsyncSession, guild_id: int, review_id: int) -> Review | None:
@@ -254,6 +288,7 @@ async def remove_review(*, session: AsyncSession, guild_id: int, review_id: int)
             col(OutboxItem.state) == "pending",
         )
     )
+    await _uncount_review(session, review)
     await session.delete(review)
     answer = await session.get(Answer, review.answer_id)
     prompt = await session.get(DailyPrompt, answer.prompt_id) if answer is not None else None
@@ -372,4 +407,11 @@ async def submit_thread_message(
     )  # fmt: skip
     answer = await my_answer(session=session, prompt_id=prompt.id, user_id=user_id)
     assert answer is not None
-    return AnswerResult(answer, prompt, created=bool(inserted.rowcount))  # type: ignore[attr-defined]
+    created = bool(inserted.rowcount)  # type: ignore[attr-defined]
+    milestone = None
+    if created:
+        counted = await streaks.record_answer(
+            session=session, guild_id=guild_id, user_id=user_id, prompt_date=prompt.local_date
+        )
+        milestone = counted.milestone
+    return AnswerResult(answer, prompt, created=created, milestone=milestone)

@@ -15,6 +15,7 @@ from sqlmodel import col
 from bot.db import insert_ignoring_conflicts
 from bot.models import DailyPrompt, PromptSchedule
 from bot.services import questions as question_svc
+from bot.services import streaks
 from bot.services.question_bank import QuestionBank
 from bot.services.question_schema import CATEGORIES, Question
 from bot.services.schedule import (
@@ -250,12 +251,17 @@ async def _insert_claim(
 
 
 async def mark_sent(*, session: AsyncSession, prompt_id: int, message_id: int, now: dt.datetime) -> None:
-    """Record the posted message of a claimed prompt."""
+    """Record the posted message of a claimed prompt; the previous prompt closes for streaks."""
     await session.execute(
         update(DailyPrompt)
         .where(col(DailyPrompt.id) == prompt_id)
         .values(message_id=message_id, state="sent", posted_at=now)
     )
+    prompt = await session.get(DailyPrompt, prompt_id)
+    if prompt is not None:
+        closed = await streaks.posted_dates(session=session, guild_id=prompt.guild_id, before=prompt.local_date)
+        if closed:
+            await streaks.settle_closed_prompt(session=session, guild_id=prompt.guild_id, closed_date=closed[-1])
 
 
 async def mark_threaded(*, session: AsyncSession, prompt_id: int, thread_id: int) -> None:
