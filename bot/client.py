@@ -27,6 +27,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.config",
     "cogs.questions",
     "cogs.daily",
+    "cogs.streaks",
 )
 
 

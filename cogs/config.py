@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
-from bot.services import guild_settings, prompts
+from bot.services import guild_settings, prompts, streak_settings
 from bot.services.schedule import (
     ARCHIVE_MINUTES,
     ScheduleInputError,
@@ -155,6 +155,55 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
         when = f"<t:{int(schedule.next_post_at.timestamp())}:F>" if schedule.next_post_at else "not scheduled"
         state = "on" if schedule.enabled and schedule.channel_id else "off"
         await interaction.response.send_message(f"Daily prompts are {state}. Next post: {when}.", ephemeral=True)
+
+    @app_commands.command(name="streaks", description="Streak freezes, milestones and their roles, heads-up hours")
+    @app_commands.describe(
+        freezes="Members earn a freeze per 7 answered days (max 2), spent on a missed day",
+        milestones="Streak lengths to celebrate, e.g. 3,7,14,30,100",
+        milestone_roles="Roles granted at milestones, e.g. 7=@Regular,30=@Veteran (or none)",
+        heads_up_hours="Hours before a prompt closes that opted-in members get a DM (1-23)",
+    )
+    @admin_only()
+    async def streaks_(
+        self,
+        interaction: discord.Interaction[Any],
+        freezes: bool | None = None,
+        milestones: str | None = None,
+        milestone_roles: str | None = None,
+        heads_up_hours: app_commands.Range[int, 1, 23] | None = None,
+    ) -> None:
+        """Validate and store the streak settings (nothing changes on any error)."""
+        assert interaction.guild is not None
+        try:
+            roles = None
+            if milestone_roles is not None:
+                roles = {m: self._resolve_role(interaction.guild, ref)
+                         for m, ref in streak_settings.parse_milestone_roles(milestone_roles).items()}  # fmt: skip
+            changes = streak_settings.StreakChanges(
+                freezes_enabled=freezes,
+                milestones=streak_settings.parse_milestones(milestones) if milestones is not None else None,
+                milestone_roles=roles,
+                heads_up_hours=heads_up_hours,
+            )
+            async with self.bot.db.write() as session:
+                row = await streak_settings.configure(session=session, guild_id=interaction.guild.id, changes=changes)
+        except streak_settings.StreakInputError as exc:
+            raise UserFacingError(f"{exc} Nothing was changed.") from None
+        granted = ", ".join(f"{m}=<@&{r}>" for m, r in row.milestone_roles.items()) or "none"
+        listed = ", ".join(map(str, row.milestones))
+        await interaction.response.send_message(
+            f"Streaks: freezes {'on' if row.freezes_enabled else 'off'}; milestones {listed}; "
+            f"roles {granted}; heads-up {row.heads_up_hours} h before a prompt closes.",
+            ephemeral=True,
+        )
+
+    @staticmethod
+    def _resolve_role(guild: discord.Guild, reference: str) -> int:
+        role_id = streak_settings.role_reference_id(reference)
+        role = guild.get_role(role_id) if role_id else discord.utils.get(guild.roles, name=reference.lstrip("@"))
+        if role is None or role.is_default() or role.managed:
+            raise streak_settings.StreakInputError(f"`{reference[:60]}` is not a role I can grant on this server.")
+        return role.id
 
     @app_commands.command(name="show", description="Show every setting of this server")
     @admin_only()

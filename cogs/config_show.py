@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.services import guild_settings, prompts
+from bot.services import guild_settings, prompts, streaks
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -23,6 +23,7 @@ async def settings_embed(bot: DrillBot, guild_id: int) -> discord.Embed:
     async with bot.db.read() as session:
         settings = await guild_settings.get_settings(session=session, guild_id=guild_id)
         schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
+        streak = await streaks.get_settings(session=session, guild_id=guild_id)
         pool = await prompts.pool_status(
             session=session, bank=bot.bank, guild_id=guild_id, tracks=schedule.tracks if schedule else []
         )
@@ -52,6 +53,16 @@ async def settings_embed(bot: DrillBot, guild_id: int) -> discord.Embed:
                 name="⚠️ Posting problem", value=f"{schedule.last_error[:900]} ({_ts(schedule.last_error_at)})",
                 inline=False,
             )  # fmt: skip
+    lines = [
+        f"**Freezes:** {'on' if streak.freezes_enabled else 'off'}",
+        f"**Milestones:** {', '.join(map(str, streak.milestones)) or 'none'}",
+        f"**Milestone roles:** {', '.join(f'{m}=<@&{r}>' for m, r in streak.milestone_roles.items()) or 'none'}",
+        f"**Heads-up:** {streak.heads_up_hours} h before a prompt closes",
+    ]
+    embed.add_field(name="Streaks", value="\n".join(lines), inline=False)
+    if streak.role_error:
+        embed.add_field(name="⚠️ Milestone roles", value=f"{streak.role_error} ({_ts(streak.role_error_at)})",
+                        inline=False)  # fmt: skip
     low = [f"{category}: {unused} unused of {total}" for category, (unused, total) in pool.items() if unused < LOW_POOL]
     if low:
         embed.add_field(name="⚠️ Questions running low", value="\n".join(low)[:1024], inline=False)

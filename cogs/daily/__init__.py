@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.checks import admin_only
 from bot.services import answers as answer_svc
-from bot.services import prompts
+from bot.services import prompts, streak_views
 from bot.services.answers import AnswerRefused
 from bot.services.questions import find_question
 from bot.tree import UserFacingError
@@ -84,6 +84,26 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
         """Show a member's answered prompts, paginated."""
         target = member or interaction.user
         await self.show_history(interaction, member_id=target.id, page=0, edit=False, name=target.display_name)
+
+    @app_commands.command(name="remind", description="Get a DM before your streak would break (3+ days)")
+    @app_commands.describe(state="on: a heads-up DM before the prompt closes if you have not answered; off: none")
+    @app_commands.choices(
+        state=[app_commands.Choice(name="on", value="on"), app_commands.Choice(name="off", value="off")]
+    )
+    async def remind(self, interaction: discord.Interaction[Any], state: str) -> None:
+        """Opt in or out of the streak heads-up."""
+        assert interaction.guild_id is not None
+        async with self.bot.db.write() as session:
+            await streak_views.set_reminders(
+                session=session, guild_id=interaction.guild_id, user_id=interaction.user.id, on=state == "on"
+            )
+        text = (
+            "Reminders on: with a streak of 3 or more, you get a DM a few hours before a prompt you have not "
+            "answered closes. Keep your DMs from server members open."
+            if state == "on"
+            else "Reminders off."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="post-now", description="Post today's prompt now if none was posted today (admins)")
     @admin_only()

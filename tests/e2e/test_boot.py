@@ -11,8 +11,10 @@ from tests.fake_discord.server import FakeDiscord
 # The command surface that exists so far (top-level -> subcommands). Update with each feature.
 SURFACE: dict[str, set[str]] = {
     "help": set(),
-    "config": {"admin-role", "show", "prompts"},
-    "drill": {"today", "answer", "history", "post-now"},
+    "config": {"admin-role", "show", "prompts", "streaks"},
+    "drill": {"today", "answer", "history", "post-now", "remind"},
+    "streak": set(),
+    "leaderboard": set(),
     "question": {"add", "show", "list", "retire", "import", "export"},
 }
 CONTEXT_MENUS = {"Remove from drill"}

@@ -1,0 +1,1 @@
+"""Pictures the bot posts, drawn with Pillow; nothing here imports discord."""

@@ -1,0 +1,262 @@
+"""/streak and /leaderboard, milestone announcements and roles, and the streak heads-up DMs."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import io
+import logging
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render.heatmap import heatmap_alt_text, render_heatmap
+from bot.services import leaderboard, prompts, streak_settings, streak_views, streaks
+from bot.services.schedule import local_date, parse_timezone
+from bot.tree import DrillView, reports_errors
+
+if TYPE_CHECKING:
+    from bot.client import DrillBot
+
+log = logging.getLogger(__name__)
+
+REMINDER_TICK_SECONDS = 300
+REMINDERS_PER_RUN = 100
+DM_PACE_SECONDS = 0.5
+DMS_CLOSED = 50007
+BOARD_CHOICES = [app_commands.Choice(name=b, value=b) for b in leaderboard.BOARDS]
+PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in leaderboard.PERIODS]
+BOARD_TITLES = {"streak": "Current streak", "best": "Best streak", "answers": "Answers", "reviews": "Reviews given"}
+
+
+async def guild_today(bot: DrillBot, guild_id: int) -> tuple[dt.date, str]:
+    """Return today's date in the guild's prompt time zone, and the zone's name."""
+    async with bot.db.read() as session:
+        schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
+    zone_name = schedule.timezone if schedule else "UTC"
+    return local_date(bot.clock.now(), parse_timezone(zone_name)), zone_name
+
+
+class LeaderboardButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"lb:(?P<board>[a-z]+):(?P<period>[a-z-]+):(?P<page>\d+):(?P<dir>prev|next)",
+):
+    """A page button of /leaderboard that works after a restart."""
+
+    def __init__(self, board: str, period: str, page: int, direction: str, *, disabled: bool = False) -> None:
+        self.board, self.period, self.page = board, period, page
+        super().__init__(
+            discord.ui.Button(
+                label="◀ Previous" if direction == "prev" else "Next ▶",
+                style=discord.ButtonStyle.secondary,
+                disabled=disabled,
+                custom_id=f"lb:{board}:{period}:{page}:{direction}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> LeaderboardButton:
+        """Rebuild from the custom id."""
+        if match["board"] not in leaderboard.BOARDS or match["period"] not in leaderboard.PERIODS:
+            raise ValueError("unknown board")
+        return cls(match["board"], match["period"], int(match["page"]), match["dir"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the target page in place."""
+        cog = cast("StreaksCog", interaction.client.get_cog("StreaksCog"))
+        await cog.show_board(interaction, board=self.board, period=self.period, page=self.page, edit=True)
+
+
+class StreaksCog(commands.Cog):
+    """Streaks, leaderboards, milestones and reminders."""
+
+    def __init__(self, bot: DrillBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        """Register the paging buttons and the reminder job."""
+        self.bot.add_dynamic_items(LeaderboardButton)
+        if self.bot.background_jobs:
+            self.bot.add_job("reminders", self.send_reminders, seconds=REMINDER_TICK_SECONDS)
+
+    async def cog_unload(self) -> None:
+        """Stop routing buttons here."""
+        self.bot.remove_dynamic_items(LeaderboardButton)
+
+    @app_commands.command(name="streak", description="Current and best streak, freezes, and recent weeks")
+    @app_commands.describe(member="Whose streak (yours if left out)")
+    @app_commands.guild_only()
+    async def streak(self, interaction: discord.Interaction[Any], member: discord.Member | None = None) -> None:
+        """Show a member's streak with a heat map of the last 12 weeks."""
+        assert interaction.guild_id is not None
+        target = member or interaction.user
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        today, _zone = await guild_today(self.bot, interaction.guild_id)
+        async with self.bot.db.read() as session:
+            row = await streaks.get_member(session=session, guild_id=interaction.guild_id, user_id=target.id)
+            days = await streak_views.heatmap_days(
+                session=session, guild_id=interaction.guild_id, user_id=target.id, end=today
+            )
+        image = await asyncio.to_thread(render_heatmap, days, end=today, title=f"{target.display_name} · last 12 weeks")
+        alt = heatmap_alt_text(days, end=today)
+        embed = discord.Embed(title=f"{target.display_name}'s streak", colour=discord.Colour.orange())
+        current = row.current if row else 0
+        saved = f" (kept alive by {row.frozen_in_streak} freeze(s))" if row and row.frozen_in_streak else ""
+        embed.add_field(name="Current", value=f"{current} prompt day(s){saved}")
+        embed.add_field(name="Best", value=str(row.best if row else 0))
+        embed.add_field(name="Freezes held", value=f"{row.freezes if row else 0} / 2")
+        embed.add_field(name="Answers", value=str(row.total_answers if row else 0))
+        embed.add_field(name="Reviews given", value=str(row.reviews_given if row else 0))
+        embed.set_image(url="attachment://streak.png")
+        embed.set_footer(text=alt[:2048])
+        file = discord.File(io.BytesIO(image), filename="streak.png", description=alt[:1024])
+        await interaction.followup.send(embed=embed, file=file, ephemeral=True)
+
+    @app_commands.command(name="leaderboard", description="Top members by streak, best, answers or reviews")
+    @app_commands.describe(board="What to rank by", period="all-time, this month, or this week")
+    @app_commands.choices(board=BOARD_CHOICES, period=PERIOD_CHOICES)
+    @app_commands.guild_only()
+    async def leaderboard_(
+        self, interaction: discord.Interaction[Any], board: str = "streak", period: str = "all-time"
+    ) -> None:
+        """Show a leaderboard page with the caller's own rank."""
+        await self.show_board(interaction, board=board, period=period, page=0, edit=False)
+
+    async def show_board(
+        self, interaction: discord.Interaction[Any], *, board: str, period: str, page: int, edit: bool
+    ) -> None:
+        """Render a leaderboard page, as a new reply or in place."""
+        assert interaction.guild_id is not None
+        board_ = cast("leaderboard.Board", board)
+        period_ = cast("leaderboard.Period", period)
+        today, _ = await guild_today(self.bot, interaction.guild_id)
+        async with self.bot.db.read() as session:
+            entries, total = await leaderboard.page(
+                session=session, guild_id=interaction.guild_id, board=board_, period=period_, today=today, number=page
+            )
+            mine = await leaderboard.rank_of(
+                session=session, guild_id=interaction.guild_id, board=board_, period=period_, today=today,
+                user_id=interaction.user.id,
+            )  # fmt: skip
+        pages = max(1, -(-total // leaderboard.PAGE_SIZE))
+        scope = "" if board == "streak" or period == "all-time" else f" · this {period}"
+        embed = discord.Embed(title=f"Leaderboard · {BOARD_TITLES[board]}{scope}", colour=discord.Colour.gold())
+        lines = [f"**{e.rank}.** <@{e.user_id}> — {e.value}" for e in entries]
+        embed.description = "\n".join(lines) if lines else "Nobody is on this board yet."
+        you = f"You: #{mine.rank} — {mine.value}" if mine else "You are not on this board yet."
+        embed.set_footer(text=f"{you} · page {page + 1} of {pages}")
+        view = DrillView(timeout=None)
+        view.add_item(LeaderboardButton(board, period, max(page - 1, 0), "prev", disabled=page <= 0))
+        view.add_item(LeaderboardButton(board, period, min(page + 1, pages - 1), "next", disabled=page >= pages - 1))
+        if edit:
+            await interaction.response.edit_message(embed=embed, view=view)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    # --- milestones ------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_drill_answer(self, result: Any) -> None:
+        """Announce a milestone in the prompt's thread and grant its role, if one is set."""
+        milestone = getattr(result, "milestone", None)
+        if not milestone:
+            return
+        answer, prompt = result.answer, result.prompt
+        if prompt.thread_id is not None:
+            thread = self.bot.get_partial_messageable(prompt.thread_id, guild_id=answer.guild_id)
+            try:
+                await thread.send(
+                    f"🎉 <@{answer.user_id}> reached a {milestone}-prompt-day streak!",
+                    allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
+                                                             users=[discord.Object(answer.user_id)]),
+                )  # fmt: skip
+            except discord.HTTPException:
+                log.info("could not announce a milestone in %s", prompt.thread_id)
+        await self.grant_milestone_role(answer.guild_id, answer.user_id, milestone)
+
+    async def grant_milestone_role(self, guild_id: int, user_id: int, milestone: int) -> None:
+        """Give the milestone's role; a missing permission is recorded for /config show, never raised."""
+        async with self.bot.db.read() as session:
+            settings = await streaks.get_settings(session=session, guild_id=guild_id)
+        role_id = settings.milestone_roles.get(str(milestone))
+        if role_id is None:
+            return
+        guild = self.bot.get_guild(guild_id)
+        role = guild.get_role(int(role_id)) if guild else None
+        problem = None
+        if guild is None or role is None:
+            problem = f"The role for the {milestone} milestone no longer exists."
+        elif not guild.me.guild_permissions.manage_roles:
+            problem = "I need the Manage Roles permission to grant milestone roles."
+        elif role >= guild.me.top_role:
+            problem = f"The role {role.name} sits above my highest role, so I cannot grant it; move my role above it."
+        else:
+            try:
+                await self.bot.http.add_role(guild_id, user_id, role.id, reason=f"{milestone}-day drill streak")
+            except discord.HTTPException as exc:
+                problem = f"Granting {role.name} failed ({exc.status} {exc.text})."
+        async with self.bot.db.write() as session:
+            await streak_settings.record_role_error(
+                session=session, guild_id=guild_id, error=problem, now=self.bot.clock.now()
+            )
+
+    # --- reminders -------------------------------------------------------------------------------
+
+    async def send_reminders(self) -> int:
+        """DM opted-in members whose streak would break when the open prompt closes; return how many."""
+        now = self.bot.clock.now()
+        sent = 0
+        async with self.bot.db.read() as session:
+            guilds = await prompts.due_guilds(session=session, now=now + dt.timedelta(hours=23), shard_ids=None)
+        for guild_id in guilds:
+            if not self.bot.owns_guild(guild_id) or sent >= REMINDERS_PER_RUN:
+                continue
+            sent += await self._remind_guild(guild_id, now, REMINDERS_PER_RUN - sent)
+        return sent
+
+    async def _remind_guild(self, guild_id: int, now: dt.datetime, budget: int) -> int:
+        async with self.bot.db.read() as session:
+            schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
+            settings = await streaks.get_settings(session=session, guild_id=guild_id)
+            prompt = await prompts.current_prompt(session=session, guild_id=guild_id)
+            if schedule is None or schedule.next_post_at is None or prompt is None or prompt.id is None:
+                return 0
+            if not schedule.next_post_at - dt.timedelta(hours=settings.heads_up_hours) <= now < schedule.next_post_at:
+                return 0
+            members = await streak_views.members_to_remind(
+                session=session, guild_id=guild_id, prompt_id=prompt.id, limit=budget
+            )
+        closes = f"<t:{int(schedule.next_post_at.timestamp())}:R>"
+        sent = 0
+        for member in members:
+            async with self.bot.db.write() as session:  # at most once: marked before the DM goes out
+                await streak_views.mark_reminded(
+                    session=session, guild_id=guild_id, user_id=member.user_id, prompt_id=prompt.id
+                )
+            closed = False
+            try:
+                channel = await self.bot.http.start_private_message(member.user_id)
+                await self.bot.get_partial_messageable(int(channel["id"])).send(
+                    f"Heads-up: your {member.current}-day drill streak ends {closes} unless you answer today's "
+                    "prompt. Use /drill answer in the server."
+                )
+                sent += 1
+            except discord.HTTPException as exc:
+                closed = exc.code == DMS_CLOSED or isinstance(exc, discord.Forbidden)
+            if closed:
+                async with self.bot.db.write() as session:
+                    await streak_views.mark_reminded(session=session, guild_id=guild_id, user_id=member.user_id,
+                                                     prompt_id=prompt.id, dm_closed=True)  # fmt: skip
+            await asyncio.sleep(DM_PACE_SECONDS)
+        return sent
+
+
+async def setup(bot: DrillBot) -> None:
+    """Load the cog."""
+    await bot.add_cog(StreaksCog(bot))
