@@ -41,10 +41,8 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
         """Register persistent buttons and the dispatcher jobs (the database holds the due work)."""
         self.bot.add_dynamic_items(AnswerButton, ReviewButton, HistoryButton)
         if self.bot.background_jobs:
-            self.bot.scheduler.add_job(self.poster.tick, "interval", seconds=POST_TICK_SECONDS, id="prompts",
-                                       replace_existing=True, next_run_time=self.bot.clock.now())  # fmt: skip
-            self.bot.scheduler.add_job(self.outbox.drain, "interval", seconds=OUTBOX_TICK_SECONDS, id="outbox",
-                                       replace_existing=True, next_run_time=self.bot.clock.now())  # fmt: skip
+            self.bot.add_job("prompts", self.poster.tick, seconds=POST_TICK_SECONDS)
+            self.bot.add_job("outbox", self.outbox.drain, seconds=OUTBOX_TICK_SECONDS)
 
     async def cog_unload(self) -> None:
         """Stop the jobs, button routing and outbox drains (unsent items stay queued in the database)."""
@@ -141,8 +139,9 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
         await interaction.response.send_modal(modal)
 
     async def finish_answer(self, interaction: discord.Interaction[Any], *, prompt_id: int, text: str) -> None:
-        """Store a submitted answer, acknowledge at once, and queue its post in the thread."""
+        """Acknowledge at once, store the answer, and queue its post in the thread."""
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             async with self.bot.db.write() as session:
                 result = await answer_svc.submit_answer(
@@ -158,7 +157,7 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
             if result.created
             else f"Answer updated in {thread}."
         )
-        await interaction.response.send_message(note, ephemeral=True)
+        await interaction.followup.send(note, ephemeral=True)
         self.outbox.wake()
         self.bot.dispatch("drill_answer", result)
 
@@ -181,6 +180,7 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
         if not all(s.isdigit() for s in scores):
             raise UserFacingError("Pick a score from 1 to 5 for structure, clarity and depth. Nothing was stored.")
         structure, clarity, depth = (int(s) for s in scores)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             async with self.bot.db.write() as session:
                 result = await answer_svc.submit_review(
@@ -191,9 +191,7 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
         except AnswerRefused as exc:
             raise UserFacingError(f"{exc} Nothing was stored.") from None
         verb = "saved" if result.created else "updated"
-        await interaction.response.send_message(
-            f"Review {verb}. The author will be told in the thread.", ephemeral=True
-        )
+        await interaction.followup.send(f"Review {verb}. The author will be told in the thread.", ephemeral=True)
         self.outbox.wake()
         self.bot.dispatch("drill_review", result)
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+WAKE_DELAY = 0.05  # coalesce a burst of answers into one drain
+
 SHUTDOWN_GRACE = 2.0
 REVIEW_FOOTER_RESERVE = 40  # a review summary makes an answer's footer this much longer at most
 
@@ -41,16 +43,23 @@ class OutboxSender:
         self.bot = bot
         self._windows: dict[int, SlidingWindow] = {}
         self._busy: set[int] = set()
+        self._wake_pending = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
     def wake(self) -> None:
-        """Start draining now (called after new work is queued)."""
-        if self._closed:
+        """Start draining soon (called after new work is queued); a burst of wakes makes one drain."""
+        if self._closed or self._wake_pending:
             return
-        task = asyncio.get_running_loop().create_task(self.drain())
+        self._wake_pending = True
+        task = asyncio.get_running_loop().create_task(self._woken())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _woken(self) -> None:
+        await asyncio.sleep(WAKE_DELAY)
+        self._wake_pending = False
+        await self.drain()
 
     async def drain(self) -> None:
         """Work through every channel with pending items."""
