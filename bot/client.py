@@ -28,6 +28,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.questions",
     "cogs.daily",
     "cogs.streaks",
+    "cogs.mock",
 )
 
 

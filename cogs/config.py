@@ -9,9 +9,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
-from bot.services import guild_settings, prompts, streak_settings
+from bot.services import guild_settings, mock, prompts, streak_settings
 from bot.services.schedule import (
     ARCHIVE_MINUTES,
+    WEEKDAYS,
     ScheduleInputError,
     format_days,
     format_rotation,
@@ -24,7 +25,7 @@ from bot.services.schedule import (
     search_timezones,
 )
 from bot.tree import UserFacingError
-from cogs.config_show import settings_embed
+from cogs.config_show import milestone_role_problems, settings_embed
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -36,6 +37,13 @@ PROMPT_CHANNEL_PERMISSIONS = (
     "create_public_threads",
     "send_messages_in_threads",
     "read_message_history",
+)
+PAIRING_CHANNEL_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "create_private_threads",
+    "send_messages_in_threads",
+    "manage_threads",
 )
 ARCHIVE_CHOICES = [
     app_commands.Choice(name=label, value=minutes)
@@ -191,9 +199,10 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
             raise UserFacingError(f"{exc} Nothing was changed.") from None
         granted = ", ".join(f"{m}=<@&{r}>" for m, r in row.milestone_roles.items()) or "none"
         listed = ", ".join(map(str, row.milestones))
+        problems = "".join(f"\n⚠️ {p}" for p in milestone_role_problems(interaction.guild, row.milestone_roles))
         await interaction.response.send_message(
             f"Streaks: freezes {'on' if row.freezes_enabled else 'off'}; milestones {listed}; "
-            f"roles {granted}; heads-up {row.heads_up_hours} h before a prompt closes.",
+            f"roles {granted}; heads-up {row.heads_up_hours} h before a prompt closes.{problems}",
             ephemeral=True,
         )
 
@@ -204,6 +213,64 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
         if role is None or role.is_default() or role.managed:
             raise streak_settings.StreakInputError(f"`{reference[:60]}` is not a role I can grant on this server.")
         return role.id
+
+    @app_commands.command(name="pairing", description="Where and when mock-interview pairs are made")
+    @app_commands.describe(
+        channel="Channel that holds the private pair threads",
+        cadence="How often rounds run",
+        weekday="Day of the round",
+        time="Local time of the round, HH:MM (24 h)",
+        timezone="IANA time zone of the round (its own, not the prompts')",
+        heads_up_hours="Hours before a round to post a heads-up in the channel (0 for none)",
+        enabled="Turn pairing rounds on or off",
+    )
+    @app_commands.choices(cadence=[app_commands.Choice(name=c, value=c) for c in mock.CADENCES])
+    @app_commands.choices(weekday=[app_commands.Choice(name=d, value=i) for i, d in enumerate(WEEKDAYS)])
+    @app_commands.autocomplete(timezone=timezone_autocomplete)
+    @admin_only()
+    async def pairing(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: discord.TextChannel | None = None,
+        cadence: str | None = None,
+        weekday: int | None = None,
+        time: str | None = None,
+        timezone: str | None = None,
+        heads_up_hours: app_commands.Range[int, 0, 72] | None = None,
+        enabled: bool | None = None,
+    ) -> None:
+        """Validate every given value, then change them all at once (or nothing on any error)."""
+        assert interaction.guild_id is not None
+        try:
+            changes = mock.PairingChanges(
+                channel_id=channel.id if channel else None,
+                cadence=cadence,
+                weekday=weekday,
+                post_time=parse_time(time).strftime("%H:%M") if time is not None else None,
+                timezone=parse_timezone(timezone).key if timezone is not None else None,
+                heads_up_hours=heads_up_hours,
+                enabled=enabled,
+            )
+        except ScheduleInputError as exc:
+            raise UserFacingError(f"{exc} Nothing was changed.") from None
+        if channel is not None:
+            missing = missing_permissions(channel, PAIRING_CHANNEL_PERMISSIONS)
+            if missing:
+                raise UserFacingError(
+                    f"I cannot run pairing in {channel.mention}: I am missing {', '.join(missing)} there. "
+                    "Nothing was changed."
+                )
+        async with self.bot.db.write() as session:
+            current = await mock.get_config(session=session, guild_id=interaction.guild_id)
+            if channel is None and (current is None or current.channel_id is None) and enabled:
+                raise UserFacingError("Choose a channel first (channel:). Nothing was changed.")
+            row = await mock.configure(session=session, guild_id=interaction.guild_id, changes=changes,
+                                       now=self.bot.clock.now())  # fmt: skip
+        when = f"<t:{int(row.next_round_at.timestamp())}:F>" if row.next_round_at else "not scheduled"
+        await interaction.response.send_message(
+            f"Pairing is {'on' if row.enabled and row.channel_id else 'off'}: {row.cadence} on "
+            f"{WEEKDAYS[row.weekday]} at {row.post_time} {row.timezone}. Next round: {when}.", ephemeral=True,
+        )  # fmt: skip
 
     @app_commands.command(name="show", description="Show every setting of this server")
     @admin_only()

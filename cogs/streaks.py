@@ -16,7 +16,9 @@ from discord.ext import commands
 from bot.render.heatmap import heatmap_alt_text, render_heatmap
 from bot.services import leaderboard, prompts, streak_settings, streak_views, streaks
 from bot.services.schedule import local_date, parse_timezone
+from bot.services.streak_rules import MAX_FREEZES
 from bot.tree import DrillView, reports_errors
+from cogs.config_show import milestone_role_problems
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -38,6 +40,19 @@ async def guild_today(bot: DrillBot, guild_id: int) -> tuple[dt.date, str]:
         schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
     zone_name = schedule.timezone if schedule else "UTC"
     return local_date(bot.clock.now(), parse_timezone(zone_name)), zone_name
+
+
+def heads_up_text(current: int, freezes: int, closes: str) -> str:
+    """Return the heads-up DM: the streak ends when the prompt closes, unless a freeze covers the day."""
+    if freezes:
+        return (
+            f"Heads-up: today's drill prompt closes {closes}. Answer it to keep your {current}-day streak "
+            f"growing; otherwise one of your {freezes} freeze(s) will be spent. Use /drill answer in the server."
+        )
+    return (
+        f"Heads-up: your {current}-day drill streak ends {closes} unless you answer today's prompt. "
+        "Use /drill answer in the server."
+    )
 
 
 class LeaderboardButton(
@@ -100,6 +115,7 @@ class StreaksCog(commands.Cog):
         today, _zone = await guild_today(self.bot, interaction.guild_id)
         async with self.bot.db.read() as session:
             row = await streaks.get_member(session=session, guild_id=interaction.guild_id, user_id=target.id)
+            settings = await streaks.get_settings(session=session, guild_id=interaction.guild_id)
             days = await streak_views.heatmap_days(
                 session=session, guild_id=interaction.guild_id, user_id=target.id, end=today
             )
@@ -110,7 +126,8 @@ class StreaksCog(commands.Cog):
         saved = f" (kept alive by {row.frozen_in_streak} freeze(s))" if row and row.frozen_in_streak else ""
         embed.add_field(name="Current", value=f"{current} prompt day(s){saved}")
         embed.add_field(name="Best", value=str(row.best if row else 0))
-        embed.add_field(name="Freezes held", value=f"{row.freezes if row else 0} / 2")
+        held = f"{row.freezes if row else 0} / {MAX_FREEZES}" if settings.freezes_enabled else "off on this server"
+        embed.add_field(name="Freezes held", value=held)
         embed.add_field(name="Answers", value=str(row.total_answers if row else 0))
         embed.add_field(name="Reviews given", value=str(row.reviews_given if row else 0))
         embed.set_image(url="attachment://streak.png")
@@ -188,19 +205,15 @@ class StreaksCog(commands.Cog):
         if role_id is None:
             return
         guild = self.bot.get_guild(guild_id)
-        role = guild.get_role(int(role_id)) if guild else None
-        problem = None
-        if guild is None or role is None:
-            problem = f"The role for the {milestone} milestone no longer exists."
-        elif not guild.me.guild_permissions.manage_roles:
-            problem = "I need the Manage Roles permission to grant milestone roles."
-        elif role >= guild.me.top_role:
-            problem = f"The role {role.name} sits above my highest role, so I cannot grant it; move my role above it."
-        else:
+        if guild is None:  # not a guild of this process
+            return
+        problems = milestone_role_problems(guild, {str(milestone): int(role_id)})
+        problem = " ".join(problems) or None
+        if problem is None:
             try:
-                await self.bot.http.add_role(guild_id, user_id, role.id, reason=f"{milestone}-day drill streak")
+                await self.bot.http.add_role(guild_id, user_id, int(role_id), reason=f"{milestone}-day drill streak")
             except discord.HTTPException as exc:
-                problem = f"Granting {role.name} failed ({exc.status} {exc.text})."
+                problem = f"Granting <@&{role_id}> failed ({exc.status} {exc.text})."
         async with self.bot.db.write() as session:
             await streak_settings.record_role_error(
                 session=session, guild_id=guild_id, error=problem, now=self.bot.clock.now()
@@ -243,8 +256,7 @@ class StreaksCog(commands.Cog):
             try:
                 channel = await self.bot.http.start_private_message(member.user_id)
                 await self.bot.get_partial_messageable(int(channel["id"])).send(
-                    f"Heads-up: your {member.current}-day drill streak ends {closes} unless you answer today's "
-                    "prompt. Use /drill answer in the server."
+                    heads_up_text(member.current, member.freezes if settings.freezes_enabled else 0, closes)
                 )
                 sent += 1
             except discord.HTTPException as exc:

@@ -2,7 +2,8 @@
 
 from bot.models.base import SQLModel
 from bot.models.daily import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
-from bot.models.guild import GuildSettings
+from bot.models.guild import AppSecret, GuildSettings
+from bot.models.mock import MockAvoid, MockGroup, MockGroupMember, MockProfile, MockRound, PairingConfig
 from bot.models.questions import RetiredQuestion, ServerQuestion
 from bot.models.streaks import MemberStreak, PeriodStat, StreakDay, StreakSettings
 
@@ -10,10 +11,17 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "Answer",
+    "AppSecret",
     "DailyPrompt",
     "GuildSettings",
     "MemberStreak",
+    "MockAvoid",
+    "MockGroup",
+    "MockGroupMember",
+    "MockProfile",
+    "MockRound",
     "OutboxItem",
+    "PairingConfig",
     "PeriodStat",
     "PromptSchedule",
     "RetiredQuestion",

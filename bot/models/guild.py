@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import SQLModel
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel
 
 from bot.models.base import now_column, snowflake
 
@@ -18,3 +19,13 @@ class GuildSettings(SQLModel, table=True):
     admin_role_id: int | None = snowflake(nullable=True)
     created_at: dt.datetime = now_column()
     updated_at: dt.datetime = now_column()
+
+
+class AppSecret(SQLModel, table=True):
+    """A secret the bot generates once and keeps (e.g. the key that hashes member ids in avoid lists)."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(sa_column=Column(String(40), primary_key=True))
+    value: str = Field(sa_type=String(128))
+    created_at: dt.datetime = now_column()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, String, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from bot.models.base import now_column, utc_column
 
@@ -33,12 +33,6 @@ class MemberStreak(SQLModel, table=True):
     """A member's streak in one server, updated once per counted answer and once per closed prompt."""
 
     __tablename__ = "member_streak"
-    __table_args__ = (
-        Index("ix_member_streak_board_current", "guild_id", "current", "user_id"),
-        Index("ix_member_streak_board_best", "guild_id", "best", "user_id"),
-        Index("ix_member_streak_board_answers", "guild_id", "total_answers", "user_id"),
-        Index("ix_member_streak_board_reviews", "guild_id", "reviews_given", "user_id"),
-    )
 
     guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
@@ -73,11 +67,6 @@ class PeriodStat(SQLModel, table=True):
     """A member's tallies for one week or month (guild time): answers, reviews, best streak reached."""
 
     __tablename__ = "period_stat"
-    __table_args__ = (
-        Index("ix_period_stat_board_answers", "guild_id", "period", "start", "answers", "user_id"),
-        Index("ix_period_stat_board_reviews", "guild_id", "period", "start", "reviews", "user_id"),
-        Index("ix_period_stat_board_best", "guild_id", "period", "start", "best", "user_id"),
-    )
 
     guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
@@ -87,5 +76,27 @@ class PeriodStat(SQLModel, table=True):
     reviews: int = Field(default=0)
     best: int = Field(default=0)
 
+
+# Leaderboard indexes: a board lists value DESC, user_id ASC (ties by member id), so the value is
+# stored descending and the index is read in exactly the board's order. With an ascending value,
+# both back-ends read it backwards (value DESC, user_id DESC) and re-sort every tie group: a page
+# at offset n then sorts n rows (SQLite "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY", PostgreSQL
+# "Incremental Sort"). Range conditions (value > 0, value > x) use them as well as ascending ones.
+for _name, _value in (
+    ("current", MemberStreak.current),
+    ("best", MemberStreak.best),
+    ("answers", MemberStreak.total_answers),
+    ("reviews", MemberStreak.reviews_given),
+):
+    Index(
+        f"ix_member_streak_board_{_name}",
+        col(MemberStreak.guild_id), col(_value).desc(), col(MemberStreak.user_id),
+    )  # fmt: skip
+for _name, _value in (("answers", PeriodStat.answers), ("reviews", PeriodStat.reviews), ("best", PeriodStat.best)):
+    Index(
+        f"ix_period_stat_board_{_name}",
+        col(PeriodStat.guild_id), col(PeriodStat.period), col(PeriodStat.start), col(_value).desc(),
+        col(PeriodStat.user_id),
+    )  # fmt: skip
 
 __all__ = ["DEFAULT_MILESTONES", "MemberStreak", "PeriodStat", "StreakDay", "StreakSettings"]

@@ -78,6 +78,12 @@ async def configure(*, session: AsyncSession, guild_id: int, changes: StreakChan
         if changes.heads_up_hours not in HEADS_UP_RANGE:
             raise StreakInputError("The heads-up comes 1 to 23 hours before the prompt closes.")
         row.heads_up_hours = changes.heads_up_hours
+    orphans = sorted(int(m) for m in row.milestone_roles if int(m) not in row.milestones)
+    if orphans:
+        raise StreakInputError(
+            f"A role is set for {', '.join(map(str, orphans))}, which is not a milestone "
+            f"(milestones: {', '.join(map(str, row.milestones))}); add it to milestones or drop its role."
+        )
     if changes.milestone_roles is not None:
         row.role_error, row.role_error_at = None, None
     row.updated_at = utcnow()

@@ -19,14 +19,17 @@ async def heatmap_days(
 ) -> dict[dt.date, str]:
     """Return each prompt day's status for a member: answered, frozen, missed, or open (still answerable)."""
     start = end - dt.timedelta(days=end.weekday()) - dt.timedelta(weeks=weeks - 1)
+    # Every posted prompt from the map's first day on, with no upper bound: the last one is the
+    # guild's latest prompt (the open one), so that needs no query of its own.
     prompts = list(
         await session.scalars(
             select(DailyPrompt).where(
                 col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.message_id).is_not(None),
-                col(DailyPrompt.local_date) >= start, col(DailyPrompt.local_date) <= end,
+                col(DailyPrompt.local_date) >= start,
             ).order_by(col(DailyPrompt.local_date))
         )
     )  # fmt: skip
+    latest = prompts[-1].local_date if prompts else None
     marks = dict(
         (
             await session.execute(
@@ -38,16 +41,10 @@ async def heatmap_days(
             )
         ).all()
     )
-    latest = (
-        await session.execute(
-            select(col(DailyPrompt.local_date))
-            .where(col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.message_id).is_not(None))
-            .order_by(col(DailyPrompt.local_date).desc())
-            .limit(1)
-        )
-    ).scalar_one_or_none()
     days: dict[dt.date, str] = {}
     for prompt in prompts:
+        if prompt.local_date > end:
+            break
         status = marks.get(prompt.local_date)
         days[prompt.local_date] = status or ("open" if prompt.local_date == latest else "missed")
     return days

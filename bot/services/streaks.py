@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -57,21 +58,22 @@ async def get_member(*, session: AsyncSession, guild_id: int, user_id: int) -> M
     return await session.get(MemberStreak, (guild_id, user_id))
 
 
+def _lock_statement(session: AsyncSession, guild_id: int, user_id: int) -> Any:
+    """Build the upsert that creates a member's row if missing and locks it (returning nothing yet).
+
+    Its no-op update takes the row lock, as SELECT ... FOR UPDATE would, and RETURNING then gives
+    the row as it stands after any concurrent writer committed: one statement instead of two.
+    """
+    return upsert(
+        session, MemberStreak, {"guild_id": guild_id, "user_id": user_id, "updated_at": utcnow()},
+        conflict=["guild_id", "user_id"], update={"updated_at": col(MemberStreak.updated_at)},
+    )  # fmt: skip
+
+
 async def lock_member(*, session: AsyncSession, guild_id: int, user_id: int) -> MemberStreak:
     """Return a member's streak row, created if missing and locked for this transaction."""
-    await session.execute(
-        insert_ignoring_conflicts(
-            session, MemberStreak, {"guild_id": guild_id, "user_id": user_id, "updated_at": utcnow()},
-            conflict=["guild_id", "user_id"],
-        )
-    )  # fmt: skip
-    stmt = (
-        select(MemberStreak)
-        .where(col(MemberStreak.guild_id) == guild_id, col(MemberStreak.user_id) == user_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(stmt)).one()
+    stmt = _lock_statement(session, guild_id, user_id).returning(MemberStreak)
+    return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
 
 
 async def posted_dates(
@@ -88,6 +90,9 @@ async def posted_dates(
     return list(await session.scalars(stmt.order_by(col(DailyPrompt.local_date))))
 
 
+_PERIOD_COLUMNS = ("guild_id", "user_id", "period", "start", "answers", "reviews", "best")
+
+
 async def _bump_period(
     session: AsyncSession,
     guild_id: int,
@@ -98,35 +103,65 @@ async def _bump_period(
     reviews: int = 0,
     best: int = 0,
 ) -> None:
-    for period, start in (("week", week_start(day)), ("month", month_start(day))):
-        values = {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start,
-                  "answers": max(answers, 0), "reviews": max(reviews, 0), "best": best}  # fmt: skip
-        await session.execute(
-            upsert(
-                session, PeriodStat, values, conflict=["guild_id", "user_id", "period", "start"],
-                update={
-                    "answers": PeriodStat.answers + answers,
-                    "reviews": PeriodStat.reviews + reviews,
-                    "best": func.max(PeriodStat.best, best) if session.get_bind().dialect.name == "sqlite"
-                    else func.greatest(PeriodStat.best, best),
-                },
-            )
-        )  # fmt: skip
+    """Add to the member's tallies of the week and the month of ``day``.
+
+    One upsert executed for both rows (executemany: one round trip), on the table rather than the
+    model and with bound parameters, so SQLAlchemy compiles it once and caches it.
+    """
+    table = PeriodStat.metadata.tables["period_stat"]
+    greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
+    stmt = upsert(
+        session, table, {name: bindparam(name) for name in _PERIOD_COLUMNS},
+        conflict=["guild_id", "user_id", "period", "start"],
+        update={"answers": table.c.answers + answers, "reviews": table.c.reviews + reviews,
+                "best": greatest(table.c.best, best)},
+    )  # fmt: skip
+    rows = [
+        {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start,
+         "answers": max(answers, 0), "reviews": max(reviews, 0), "best": best}
+        for period, start in (("week", week_start(day)), ("month", month_start(day)))
+    ]  # fmt: skip
+    await session.execute(stmt, rows)
 
 
 async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, prompt_date: dt.date) -> Counted:
     """Count a member's first answer to the prompt of ``prompt_date``; a repeat counts nothing."""
-    settings = await get_settings(session=session, guild_id=guild_id)
-    row = await lock_member(session=session, guild_id=guild_id, user_id=user_id)
+    # One statement locks the member's row and brings back all record_answer reads besides: the
+    # guild's settings (defaults when it has none) and its last prompt day before this one. When
+    # the member is accounted up to that day (settle_closed_prompt ran for every closed day, the
+    # usual case), there are no missed days to look up.
+    previous = (
+        select(func.max(col(DailyPrompt.local_date)))
+        .where(col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.message_id).is_not(None),
+               col(DailyPrompt.local_date) < prompt_date)
+        .scalar_subquery()
+    )  # fmt: skip
+    freezes, milestones = (
+        select(column).where(col(StreakSettings.guild_id) == guild_id).scalar_subquery()
+        for column in (col(StreakSettings.freezes_enabled), col(StreakSettings.milestones))
+    )
+    stmt = _lock_statement(session, guild_id, user_id).returning(MemberStreak, previous, freezes, milestones)
+    result = await session.execute(stmt, execution_options={"populate_existing": True})
+    row, last_posted, stored_freezes, stored_milestones = result.one()
+    if stored_freezes is None:  # no settings stored: the defaults, as get_settings gives them
+        defaults = StreakSettings(guild_id=guild_id)
+        freezes_on, milestone_list = defaults.freezes_enabled, defaults.milestones
+    else:
+        freezes_on, milestone_list = bool(stored_freezes), list(stored_milestones)
     state = state_of(row)
     if row.last_prompt_date is not None and row.last_prompt_date >= prompt_date:
         return Counted(state, None, counted=False)
-    if row.last_prompt_date is not None and state.current > 0:
+    if (
+        row.last_prompt_date is not None
+        and state.current > 0
+        and last_posted is not None
+        and last_posted > row.last_prompt_date
+    ):
         # Prompt days closed since the member's last one that were not settled yet.
         for day in await posted_dates(
             session=session, guild_id=guild_id, after=row.last_prompt_date, before=prompt_date
         ):
-            state, status = missed(state, freezes_enabled=settings.freezes_enabled)
+            state, status = missed(state, freezes_enabled=freezes_on)
             if status == "frozen":
                 session.add(StreakDay(guild_id=guild_id, user_id=user_id, local_date=day, status="frozen",
                                       streak_after=state.current))  # fmt: skip
@@ -136,14 +171,14 @@ async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, p
     row.last_prompt_date = prompt_date
     await session.execute(
         insert_ignoring_conflicts(
-            session, StreakDay,
+            session, StreakDay.metadata.tables["streak_day"],
             {"guild_id": guild_id, "user_id": user_id, "local_date": prompt_date, "status": "answered",
              "streak_after": state.current},
             conflict=["guild_id", "user_id", "local_date"],
         )
     )  # fmt: skip
     await _bump_period(session, guild_id, user_id, prompt_date, answers=1, best=state.current)
-    milestone = state.current if state.current > before and state.current in settings.milestones else None
+    milestone = state.current if state.current > before and state.current in milestone_list else None
     return Counted(state, milestone, counted=True)
 
 

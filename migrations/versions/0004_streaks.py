@@ -38,10 +38,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('guild_id', 'user_id', name=op.f('pk_member_streak'))
     )
     with op.batch_alter_table('member_streak', schema=None) as batch_op:
-        batch_op.create_index('ix_member_streak_board_answers', ['guild_id', 'total_answers', 'user_id'], unique=False)
-        batch_op.create_index('ix_member_streak_board_best', ['guild_id', 'best', 'user_id'], unique=False)
-        batch_op.create_index('ix_member_streak_board_current', ['guild_id', 'current', 'user_id'], unique=False)
-        batch_op.create_index('ix_member_streak_board_reviews', ['guild_id', 'reviews_given', 'user_id'], unique=False)
+        batch_op.create_index('ix_member_streak_board_answers', ['guild_id', sa.literal_column('total_answers DESC'), 'user_id'], unique=False)
+        batch_op.create_index('ix_member_streak_board_best', ['guild_id', sa.literal_column('best DESC'), 'user_id'], unique=False)
+        batch_op.create_index('ix_member_streak_board_current', ['guild_id', sa.literal_column('current DESC'), 'user_id'], unique=False)
+        batch_op.create_index('ix_member_streak_board_reviews', ['guild_id', sa.literal_column('reviews_given DESC'), 'user_id'], unique=False)
 
     op.create_table('period_stat',
     sa.Column('guild_id', sa.BigInteger(), autoincrement=False, nullable=False),
@@ -54,9 +54,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('guild_id', 'user_id', 'period', 'start', name=op.f('pk_period_stat'))
     )
     with op.batch_alter_table('period_stat', schema=None) as batch_op:
-        batch_op.create_index('ix_period_stat_board_answers', ['guild_id', 'period', 'start', 'answers', 'user_id'], unique=False)
-        batch_op.create_index('ix_period_stat_board_best', ['guild_id', 'period', 'start', 'best', 'user_id'], unique=False)
-        batch_op.create_index('ix_period_stat_board_reviews', ['guild_id', 'period', 'start', 'reviews', 'user_id'], unique=False)
+        batch_op.create_index('ix_period_stat_board_answers', ['guild_id', 'period', 'start', sa.literal_column('answers DESC'), 'user_id'], unique=False)
+        batch_op.create_index('ix_period_stat_board_best', ['guild_id', 'period', 'start', sa.literal_column('best DESC'), 'user_id'], unique=False)
+        batch_op.create_index('ix_period_stat_board_reviews', ['guild_id', 'period', 'start', sa.literal_column('reviews DESC'), 'user_id'], unique=False)
 
     op.create_table('streak_day',
     sa.Column('guild_id', sa.BigInteger(), autoincrement=False, nullable=False),

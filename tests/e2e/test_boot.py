@@ -11,7 +11,8 @@ from tests.fake_discord.server import FakeDiscord
 # The command surface that exists so far (top-level -> subcommands). Update with each feature.
 SURFACE: dict[str, set[str]] = {
     "help": set(),
-    "config": {"admin-role", "show", "prompts", "streaks"},
+    "config": {"admin-role", "show", "prompts", "streaks", "pairing"},
+    "mock": {"join", "leave", "pause", "avoid", "unavoid", "status", "history", "pair-now", "stats"},
     "drill": {"today", "answer", "history", "post-now", "remind"},
     "streak": set(),
     "leaderboard": set(),

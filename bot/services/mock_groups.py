@@ -1,0 +1,196 @@
+"""A pair thread's life: created (or introduced by DM), members who left, packs, follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
+from bot.services import mock
+from bot.services import questions as question_svc
+from bot.services.pairing import Candidate, match
+from bot.services.question_bank import QuestionBank
+from bot.services.question_schema import Question
+from bot.services.rounds import group_members, interviewee_of, recent_pairs
+
+PACK_SIZE = 3
+MAX_ATTEMPTS = 5
+LIVE_STATES = ("pending", "threaded", "dm", "failed")
+
+
+async def mark_group(
+    *, session: AsyncSession, group_id: int, state: str, thread_id: int | None = None, error: str | None = None
+) -> None:
+    """Record where a group meets (threaded / dm) or why it could not be set up (failed)."""
+    values: dict[str, object] = {"state": state}
+    if thread_id is not None:
+        values["thread_id"] = thread_id
+    if error is not None:
+        values["last_error"] = error[:500]
+        values["attempts"] = MockGroup.attempts + 1
+    await session.execute(update(MockGroup).where(col(MockGroup.id) == group_id).values(**values))
+
+
+async def record_thread(*, session: AsyncSession, group_id: int, thread_id: int | None) -> None:
+    """Remember a group's thread as soon as it exists (a retry then reuses it instead of opening another)."""
+    await session.execute(update(MockGroup).where(col(MockGroup.id) == group_id).values(thread_id=thread_id))
+
+
+async def remove_departed(*, session: AsyncSession, group_id: int, user_id: int) -> list[int]:
+    """Take a member who left the server out of their group and deactivate their profile.
+
+    Returns the members left without a partner (the group is dissolved when fewer than two remain).
+    """
+    group = await session.get(MockGroup, group_id)
+    if group is None:
+        return []
+    await session.execute(
+        delete(MockGroupMember).where(
+            col(MockGroupMember.group_id) == group_id, col(MockGroupMember.user_id) == user_id
+        )
+    )
+    profile = await session.get(MockProfile, (group.guild_id, user_id))
+    if profile is not None:
+        profile.active, profile.inactive_reason = False, "left-server"
+    rest = await group_members(session=session, group_id=group_id)
+    if len(rest) >= 2:
+        return []
+    group.state = "dissolved"
+    await session.execute(delete(MockGroupMember).where(col(MockGroupMember.group_id) == group_id))
+    return [m.user_id for m in rest]
+
+
+@dataclass(frozen=True, slots=True)
+class Regrouped:
+    """Where members whose partner left went: new or enlarged groups (with who joined them), and who is left."""
+
+    joined: dict[int, list[int]]
+    unpaired: list[int]
+
+
+async def regroup(*, session: AsyncSession, round_id: int, guild_id: int, orphans: list[int]) -> Regrouped:
+    """Re-pair members whose partner left the server, never with someone on an avoid list.
+
+    Orphans are matched among themselves first (the pure matcher: avoids, recent pairs, fit); one
+    left over joins a pair of the round as its third member (a pair not set up yet first, then the
+    one adding the fewest repeats). Anyone who cannot be placed is added to the round's unpaired.
+    """
+    stmt = select(MockGroup).where(col(MockGroup.round_id) == round_id, col(MockGroup.state).in_(LIVE_STATES))
+    groups = list(await session.scalars(stmt.order_by(col(MockGroup.id))))
+    members = {g.id or 0: [m.user_id for m in await group_members(session=session, group_id=g.id or 0)] for g in groups}
+    everyone = sorted({*orphans, *(u for ids in members.values() for u in ids)})
+    avoid = await mock.avoid_pairs(session=session, guild_id=guild_id, user_ids=everyone)
+    recent = await recent_pairs(session=session, guild_id=guild_id, before_round=round_id)
+    profiles = {u: p for u in orphans if (p := await session.get(MockProfile, (guild_id, u))) is not None}
+    matching = match(
+        [Candidate(u, p.track, p.level, frozenset(str(s) for s in p.slots)) for u, p in profiles.items()],
+        avoid=avoid, recent=recent, seed=round_id,
+    )  # fmt: skip
+    joined: dict[int, list[int]] = {}
+    for found in matching.groups:
+        group = MockGroup(round_id=round_id, guild_id=guild_id)
+        session.add(group)
+        await session.flush()
+        for position, user_id in enumerate(found.members):
+            session.add(MockGroupMember(group_id=group.id or 0, user_id=user_id, guild_id=guild_id, position=position))
+        joined[group.id or 0] = list(found.members)
+    unpaired: list[int] = []
+    state = {g.id or 0: g.state for g in groups}
+    for user_id in [*matching.unpaired, *(u for u in orphans if u not in profiles)]:
+        hosts = [g for g, ids in members.items() if len(ids) == 2 and g not in joined
+                 and not any(frozenset((user_id, other)) in avoid for other in ids)]  # fmt: skip
+        if not hosts:
+            unpaired.append(user_id)
+            continue
+        host = min(hosts, key=lambda g: (state[g] not in ("pending", "failed"),
+                                         sum(frozenset((user_id, o)) in recent for o in members[g]), g))  # fmt: skip
+        session.add(MockGroupMember(group_id=host, user_id=user_id, guild_id=guild_id, position=2))
+        members[host].append(user_id)
+        joined[host] = [user_id]
+    if unpaired:
+        round_row = await session.get(MockRound, round_id)
+        if round_row is not None:
+            round_row.unpaired = [*round_row.unpaired, *unpaired]
+    await session.flush()
+    return Regrouped(joined, unpaired)
+
+
+async def rounds_to_set_up(*, session: AsyncSession) -> list[tuple[int, int]]:
+    """Return (round id, guild id) of open rounds with groups still waiting for a thread (or a retry)."""
+    stmt = (
+        select(col(MockRound.id), col(MockRound.guild_id))
+        .join(MockGroup, col(MockGroup.round_id) == col(MockRound.id))
+        .where(col(MockRound.state) != "done", col(MockGroup.state).in_(["pending", "failed"]),
+               col(MockGroup.attempts) < MAX_ATTEMPTS)
+        .distinct()
+    )  # fmt: skip
+    return [(int(r or 0), int(g)) for r, g in (await session.execute(stmt)).all()]
+
+
+async def pack_for(
+    *, session: AsyncSession, bank: QuestionBank, group_id: int, viewer_id: int, seed: int
+) -> tuple[int, list[Question]] | None:
+    """Return whom ``viewer_id`` interviews and that member's question pack (chosen once, then kept).
+
+    The pack holds questions of the interviewee's track, from different categories, that the
+    interviewee has not met in a mock before. None when the viewer is not in the group.
+    """
+    members = await group_members(session=session, group_id=group_id)
+    interviewee = interviewee_of(members, viewer_id)
+    if interviewee is None:
+        return None
+    target = next(m for m in members if m.user_id == interviewee)
+    if not target.pack:
+        target.pack = await _choose_pack(session, bank, target, seed)
+    found = [await question_svc.find_question(session=session, bank=bank, guild_id=target.guild_id, question_id=q)
+             for q in target.pack]  # fmt: skip
+    return interviewee, [f.question for f in found if f is not None]
+
+
+async def _choose_pack(session: AsyncSession, bank: QuestionBank, member: MockGroupMember, seed: int) -> list[str]:
+    profile = await session.get(MockProfile, (member.guild_id, member.user_id))
+    seen_rows = await session.scalars(select(col(MockGroupMember.pack)).where(
+        col(MockGroupMember.guild_id) == member.guild_id, col(MockGroupMember.user_id) == member.user_id))  # fmt: skip
+    seen = {q for pack in seen_rows for q in (pack or [])}
+    active = await question_svc.active_questions(session=session, bank=bank, guild_id=member.guild_id,
+                                                 track=profile.track if profile else None)  # fmt: skip
+    fresh = [f.question for f in active if f.question.id not in seen] or [f.question for f in active]
+    rng = random.Random(f"{seed}:{member.group_id}:{member.user_id}")
+    rng.shuffle(fresh)
+    picked: list[Question] = []
+    for question in fresh:  # one per category first, so the pack covers several rounds of an interview
+        if question.category not in {q.category for q in picked}:
+            picked.append(question)
+        if len(picked) == PACK_SIZE:
+            break
+    for question in fresh:
+        if len(picked) == PACK_SIZE:
+            break
+        if question not in picked:
+            picked.append(question)
+    return [q.id for q in picked]
+
+
+async def due_followups(*, session: AsyncSession, now: dt.datetime) -> list[MockGroup]:
+    """Return groups whose round's follow-up time has come and who were not asked yet."""
+    stmt = (
+        select(MockGroup)
+        .join(MockRound, col(MockRound.id) == col(MockGroup.round_id))
+        .where(
+            col(MockRound.followup_at) <= now,
+            col(MockGroup.followup_message_id).is_(None),
+            col(MockGroup.state).in_(["threaded", "dm"]),
+            col(MockRound.state) != "done",
+        )
+    )
+    return list(await session.scalars(stmt))
+
+
+async def mark_followup(*, session: AsyncSession, group_id: int, message_id: int) -> None:
+    """Record the follow-up message of a group."""
+    await session.execute(update(MockGroup).where(col(MockGroup.id) == group_id).values(followup_message_id=message_id))

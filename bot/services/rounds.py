@@ -1,0 +1,240 @@
+"""Pairing rounds: match once per period, store the groups, follow up, and keep the statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from bot.db import insert_ignoring_conflicts
+from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
+from bot.services import mock
+from bot.services.pairing import Candidate, match
+
+RECENT_ROUNDS = 8
+PAUSE_AFTER_MISSED = 3
+OUTCOMES = ("met", "not-met", "reschedule")
+NOT_ASKED = -1  # followup_message_id of a group whose follow-up could not be delivered
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResult:
+    """A stored round, whether this call created it, and members paused for not responding."""
+
+    round: MockRound
+    created: bool
+    paused: list[int]
+
+
+def round_seed(guild_id: int, period_key: str) -> int:
+    """Return the deterministic seed of a guild's round for a period."""
+    return int.from_bytes(hashlib.sha256(f"{guild_id}:{period_key}".encode()).digest()[:6], "big")
+
+
+async def recent_pairs(*, session: AsyncSession, guild_id: int, before_round: int | None = None) -> set[frozenset[int]]:
+    """Return every pair that met in the guild's last 8 rounds (the 3 pairs of a trio included)."""
+    stmt = select(col(MockRound.id)).where(col(MockRound.guild_id) == guild_id)
+    if before_round is not None:
+        stmt = stmt.where(col(MockRound.id) < before_round)
+    round_ids = list(await session.scalars(stmt.order_by(col(MockRound.id).desc()).limit(RECENT_ROUNDS)))
+    if not round_ids:
+        return set()
+    rows = (
+        await session.execute(
+            select(col(MockGroupMember.group_id), col(MockGroupMember.user_id))
+            .join(MockGroup, col(MockGroup.id) == col(MockGroupMember.group_id))
+            .where(col(MockGroup.round_id).in_(round_ids), col(MockGroup.state) != "dissolved")
+        )
+    ).all()
+    groups: dict[int, list[int]] = {}
+    for group_id, user_id in rows:
+        groups.setdefault(group_id, []).append(user_id)
+    return {frozenset((a, b)) for members in groups.values() for a in members for b in members if a < b}
+
+
+async def _settle_previous(session: AsyncSession, guild_id: int, round_id: int) -> list[int]:
+    """Count follow-ups left unanswered in the previous round; pause members who missed 3 in a row.
+
+    Only groups that were actually asked count (a follow-up message went out), and a group's answer
+    counts for all its members: the follow-up says that one of them can answer.
+    """
+    previous = (
+        await session.scalars(
+            select(MockRound).where(col(MockRound.guild_id) == guild_id, col(MockRound.id) < round_id)
+            .order_by(col(MockRound.id).desc()).limit(1)
+        )
+    ).first()  # fmt: skip
+    if previous is None or previous.state == "done":
+        return []
+    previous.state = "done"
+    asked = (
+        await session.execute(
+            select(MockGroupMember, col(MockGroup.outcome))
+            .join(MockGroup, col(MockGroup.id) == col(MockGroupMember.group_id))
+            .where(col(MockGroup.round_id) == previous.id, col(MockGroup.state) != "dissolved",
+                   col(MockGroup.followup_message_id).is_not(None), col(MockGroup.followup_message_id) != NOT_ASKED)
+        )
+    ).all()  # fmt: skip
+    paused: list[int] = []
+    for member, outcome in asked:
+        profile = await session.get(MockProfile, (guild_id, member.user_id))
+        if profile is None or not profile.active:
+            continue
+        answered = member.responded or outcome is not None
+        profile.missed_followups = 0 if answered else profile.missed_followups + 1
+        if profile.missed_followups >= PAUSE_AFTER_MISSED:
+            profile.active, profile.inactive_reason = False, "no-response"
+            paused.append(member.user_id)
+    return paused
+
+
+async def create_round(
+    *,
+    session: AsyncSession,
+    guild_id: int,
+    period_key: str,
+    now: dt.datetime,
+    channel_id: int | None,
+    followup_at: dt.datetime | None,
+) -> RoundResult:
+    """Match the guild's members for a period, once: a second call for the same period returns the first."""
+    seed = round_seed(guild_id, period_key)
+    inserted = await session.execute(
+        insert_ignoring_conflicts(
+            session, MockRound,
+            {"guild_id": guild_id, "period_key": period_key, "seed": seed, "state": "matched", "channel_id": channel_id,
+             "followup_at": followup_at, "unpaired": [], "notes": {}, "created_at": now},
+            conflict=["guild_id", "period_key"],
+        )
+    )  # fmt: skip
+    row = (
+        await session.scalars(
+            select(MockRound).where(col(MockRound.guild_id) == guild_id, col(MockRound.period_key) == period_key)
+            .execution_options(populate_existing=True)
+        )
+    ).one()  # fmt: skip
+    if not inserted.rowcount:  # type: ignore[attr-defined]
+        return RoundResult(row, created=False, paused=[])
+    assert row.id is not None
+    paused = await _settle_previous(session, guild_id, row.id)
+    profiles = await mock.candidates(session=session, guild_id=guild_id, now=now)
+    ids = [p.user_id for p in profiles]
+    matching = match(
+        [Candidate(p.user_id, p.track, p.level, frozenset(str(s) for s in p.slots)) for p in profiles],
+        avoid=await mock.avoid_pairs(session=session, guild_id=guild_id, user_ids=ids),
+        recent=await recent_pairs(session=session, guild_id=guild_id, before_round=row.id),
+        seed=seed,
+    )
+    for group in matching.groups:
+        stored = MockGroup(round_id=row.id, guild_id=guild_id)
+        session.add(stored)
+        await session.flush()
+        for position, user_id in enumerate(group.members):
+            session.add(MockGroupMember(group_id=stored.id or 0, user_id=user_id, guild_id=guild_id, position=position))
+    row.repeats = matching.repeats
+    row.unpaired = list(matching.unpaired)
+    await session.flush()
+    return RoundResult(row, created=True, paused=paused)
+
+
+async def round_groups(*, session: AsyncSession, round_id: int) -> list[tuple[MockGroup, list[MockGroupMember]]]:
+    """Return a round's groups with their members in interview order."""
+    groups = list(await session.scalars(select(MockGroup).where(col(MockGroup.round_id) == round_id)
+                                        .order_by(col(MockGroup.id))))  # fmt: skip
+    return [(g, await group_members(session=session, group_id=g.id or 0)) for g in groups]
+
+
+async def group_members(*, session: AsyncSession, group_id: int) -> list[MockGroupMember]:
+    """Return a group's members in interview order."""
+    stmt = (
+        select(MockGroupMember).where(col(MockGroupMember.group_id) == group_id).order_by(col(MockGroupMember.position))
+    )
+    return list(await session.scalars(stmt))
+
+
+async def get_group(*, session: AsyncSession, group_id: int) -> tuple[MockGroup | None, list[MockGroupMember]]:
+    """Return a group and its members in interview order."""
+    return await session.get(MockGroup, group_id), await group_members(session=session, group_id=group_id)
+
+
+async def latest_round(*, session: AsyncSession, guild_id: int) -> MockRound | None:
+    """Return the guild's most recent round."""
+    stmt = select(MockRound).where(col(MockRound.guild_id) == guild_id).order_by(col(MockRound.id).desc()).limit(1)
+    return (await session.scalars(stmt)).first()
+
+
+async def member_groups(
+    *, session: AsyncSession, guild_id: int, user_id: int, limit: int = 10
+) -> list[tuple[MockRound, MockGroup, list[MockGroupMember]]]:
+    """Return a member's recent groups, newest first."""
+    stmt = (
+        select(MockRound, MockGroup)
+        .join(MockGroup, col(MockGroup.round_id) == col(MockRound.id))
+        .join(MockGroupMember, col(MockGroupMember.group_id) == col(MockGroup.id))
+        .where(col(MockGroupMember.guild_id) == guild_id, col(MockGroupMember.user_id) == user_id)
+        .order_by(col(MockRound.id).desc())
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [(r, g, await group_members(session=session, group_id=g.id or 0)) for r, g in rows]
+
+
+def interviewee_of(members: list[MockGroupMember], user_id: int) -> int | None:
+    """Return whom ``user_id`` interviews: the next member in order (A→B→A; a trio A→B→C→A)."""
+    ids = [m.user_id for m in members]
+    if user_id not in ids or len(ids) < 2:
+        return None
+    return ids[(ids.index(user_id) + 1) % len(ids)]
+
+
+async def record_outcome(
+    *, session: AsyncSession, group_id: int, user_id: int, outcome: str, now: dt.datetime
+) -> MockGroup | None:
+    """Store a group member's follow-up answer; None if ``user_id`` is not in the group."""
+    if outcome not in OUTCOMES:
+        raise ValueError(outcome)
+    member = await session.get(MockGroupMember, (group_id, user_id))
+    group = await session.get(MockGroup, group_id)
+    if member is None or group is None:
+        return None
+    member.responded = True
+    group.outcome, group.outcome_by, group.outcome_at = outcome, user_id, now
+    return group
+
+
+@dataclass(frozen=True, slots=True)
+class RoundStats:
+    """What admins see of one round (participation only, never content)."""
+
+    round: MockRound
+    groups: int
+    members: int
+    met: int
+    not_met: int
+    reschedule: int
+    by_dm: int
+    failed: int
+    failure: str | None = None  # the latest error of a group that could not be set up
+
+
+async def stats(*, session: AsyncSession, guild_id: int, limit: int = 6) -> list[RoundStats]:
+    """Return the statistics of a guild's recent rounds, newest first."""
+    rounds = list(await session.scalars(select(MockRound).where(col(MockRound.guild_id) == guild_id)
+                                        .order_by(col(MockRound.id).desc()).limit(limit)))  # fmt: skip
+    result = []
+    for r in rounds:
+        groups = list(await session.scalars(select(MockGroup).where(col(MockGroup.round_id) == r.id,
+                                                                    col(MockGroup.state) != "dissolved")))  # fmt: skip
+        members = (await session.execute(select(func.count()).select_from(MockGroupMember).where(
+            col(MockGroupMember.group_id).in_([g.id for g in groups])))).scalar_one() if groups else 0  # fmt: skip
+        result.append(RoundStats(
+            r, len(groups), int(members), sum(g.outcome == "met" for g in groups),
+            sum(g.outcome == "not-met" for g in groups), sum(g.outcome == "reschedule" for g in groups),
+            sum(g.state == "dm" for g in groups), sum(g.state == "failed" for g in groups),
+            next((g.last_error for g in groups if g.state == "failed" and g.last_error), None),
+        ))  # fmt: skip
+    return result

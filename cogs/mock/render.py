@@ -1,0 +1,119 @@
+"""What pair threads and /mock replies say: intros, packs, follow-ups, status and statistics."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import discord
+
+from bot.models import MockGroup, MockProfile
+from bot.services.availability import describe_slots, overlap
+from bot.services.question_schema import Question
+from bot.services.rounds import RoundStats
+from cogs.questions.render import bullet_list, clip
+
+COLOUR = discord.Colour.purple()
+
+
+def order_line(user_ids: list[int]) -> str:
+    """Say who interviews whom: A→B then swap, or a trio's A→B→C→A."""
+    if len(user_ids) == 2:
+        a, b = user_ids
+        return f"<@{a}> interviews <@{b}> first, then you swap roles for the second half."
+    a, b, c = user_ids
+    return f"<@{a}> interviews <@{b}>, <@{b}> interviews <@{c}>, and <@{c}> interviews <@{a}>."
+
+
+def roles_text(user_ids: list[int], me: int) -> str:
+    """Say, from one member's side, who interviews whom (a pair swaps halfway; a trio rotates)."""
+    index = user_ids.index(me)
+    interviewee, interviewer = user_ids[(index + 1) % len(user_ids)], user_ids[index - 1]
+    if len(user_ids) == 2 and index == 0:
+        return f"you interview <@{interviewee}> first, then swap roles"
+    if len(user_ids) == 2:
+        return f"<@{interviewer}> interviews you first, then you swap roles"
+    return f"you interview <@{interviewee}> and <@{interviewer}> interviews you"
+
+
+def place_text(group: MockGroup) -> str:
+    """Say where a group meets: its thread, or by DM."""
+    if group.thread_id and group.state == "threaded":
+        return f"<#{group.thread_id}>"
+    return "by DM" if group.state == "dm" else "not set up yet"
+
+
+def followup_text(user_ids: list[int]) -> str:
+    """The follow-up question, pinging the group's members."""
+    who = ", ".join(f"<@{u}>" for u in user_ids)
+    return f"{who}: how did this round's mock go? One of you can answer; it helps pair people well."
+
+
+def intro_text(user_ids: list[int], profiles: dict[int, MockProfile], *, by_dm: bool = False) -> str:
+    """The intro of a pair thread (or DM): who, roles, suggested times in each member's zone."""
+    lines = [f"👋 {', '.join(f'<@{u}>' for u in user_ids)}: you are paired for this round's mock interview.",
+             order_line(user_ids)]  # fmt: skip
+    common = overlap(*[profiles[u].slots for u in user_ids if u in profiles])
+    if common:
+        lines.append("**Times you all marked free:**")
+        for user_id in user_ids:
+            profile = profiles.get(user_id)
+            if profile is not None:
+                blocks = ", ".join(describe_slots(common, ZoneInfo(profile.timezone)))
+                lines.append(f"• <@{user_id}> ({profile.timezone}): {blocks}")
+    else:
+        lines.append("Your marked times do not overlap: agree on a time together.")
+    if by_dm:
+        lines.append("The server has no room for another thread, so this intro comes by DM: "
+                     "message each other to set the time.")  # fmt: skip
+    lines.append("Press **Show my question pack** for the questions *you* ask (only you see it). "
+                 "Near the end of the round I will ask how it went.")  # fmt: skip
+    return clip("\n".join(lines), 2000)
+
+
+def pack_embeds(interviewee_id: int, questions: list[Question]) -> list[discord.Embed]:
+    """Render the pack for the person the viewer interviews: prompt, rubric and hints per question."""
+    embeds = []
+    for index, question in enumerate(questions, start=1):
+        embed = discord.Embed(title=clip(f"Q{index} · {question.category} · {question.difficulty.value}", 256),
+                              description=clip(question.prompt, 1500), colour=COLOUR)  # fmt: skip
+        if question.schema_sql:
+            embed.add_field(name="Tables", value=clip(f"```sql\n{question.schema_sql}\n```", 700), inline=False)
+        embed.add_field(name="A strong answer…", value=bullet_list(question.rubric, 900), inline=False)
+        if question.follow_ups:
+            embed.add_field(name="Follow-ups", value=bullet_list(question.follow_ups, 500), inline=False)
+        if question.hints:
+            embed.add_field(name="Hints if they are stuck", value=bullet_list(question.hints, 400), inline=False)
+        embeds.append(embed)
+    total = sum(len(e) for e in embeds)
+    while total > 5800 and embeds:  # stay inside Discord's 6,000 characters per message
+        embeds.pop()
+        total = sum(len(e) for e in embeds)
+    if embeds:
+        embeds[0].set_author(name="Your questions to ask")
+        embeds[-1].set_footer(text="Only you see this pack: do not share it with the person you interview.")
+    return embeds
+
+
+def stats_embed(rows: list[RoundStats]) -> discord.Embed:
+    """Render /mock stats: participation only, never feedback content."""
+    embed = discord.Embed(title="Mock rounds", colour=COLOUR)
+    if not rows:
+        embed.description = "No rounds yet."
+        return embed
+    for row in rows:
+        answered = row.met + row.not_met + row.reschedule
+        met_rate = f"{row.met / row.groups:.0%}" if row.groups else "—"
+        lines = [
+            f"{row.groups} groups, {row.members} members, {row.round.repeats} repeat pair(s)",
+            f"met {row.met} ({met_rate}), didn't happen {row.not_met}, rescheduled {row.reschedule}, "
+            f"no answer {row.groups - answered}",
+        ]
+        if row.by_dm:
+            lines.append(f"{row.by_dm} group(s) introduced by DM (thread limit reached)")
+        if row.failed:
+            reason = f": {clip(row.failure, 200)}" if row.failure else ""
+            lines.append(f"{row.failed} group(s) could not be set up (retried on the next ticks){reason}")
+        if row.round.unpaired:
+            lines.append(f"{len(row.round.unpaired)} member(s) could not be paired (avoid lists)")
+        embed.add_field(name=f"Round {row.round.period_key}", value="\n".join(lines)[:1024], inline=False)
+    return embed

@@ -1,0 +1,288 @@
+"""Running pairing rounds: heads-up, matching, private threads (or DMs), retries and follow-ups."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Literal
+
+import discord
+
+from bot.services import mock, mock_groups, rounds
+from bot.services.schedule import local_date, parse_timezone
+from cogs.mock.render import followup_text, intro_text
+from cogs.mock.views import followup_view, intro_view
+
+if TYPE_CHECKING:
+    from bot.client import DrillBot
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_CHANNEL = 10003
+UNKNOWN_MEMBER = 10007
+TOO_MANY_THREADS = 160006
+HEADS_UP_WINDOW = dt.timedelta(hours=72)  # the longest heads-up /config pairing accepts
+UNPAIRED_TEXT = ("No partner could be matched for you in this mock-interview round, so you could not be paired "
+                 "this time. You stay in for the next round.")  # fmt: skip
+PAUSED_TEXT = ("You missed the mock follow-up three rounds in a row, so I paused your pairing. "
+               "`/mock join` in the server resumes it at once.")  # fmt: skip
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
+PRIVATE_THREAD: Literal[12] = 12
+
+
+class RoundRunner:
+    """Runs due rounds and follow-ups for this process's guilds; every step can be repeated safely.
+
+    One lock serialises ticks and /mock pair-now, so a double click or a tick racing a click never
+    sets up the same group twice.
+    """
+
+    def __init__(self, bot: DrillBot) -> None:
+        self.bot = bot
+        self._lock = asyncio.Lock()
+
+    async def tick(self) -> None:
+        """Retry groups not set up yet, post heads-ups, run due rounds, and post due follow-ups."""
+        async with self._lock:
+            now = self.bot.clock.now()
+            await self._retry_setups()  # before this tick's rounds: a failure waits one tick for its retry
+            async with self.bot.db.read() as session:
+                configs = await mock.due_configs(session=session, before=now + HEADS_UP_WINDOW)
+            for config in configs:
+                if not self.bot.owns_guild(config.guild_id) or config.next_round_at is None:
+                    continue
+                heads_up_at = config.next_round_at - dt.timedelta(hours=config.heads_up_hours)
+                if (config.heads_up_hours and config.heads_up_for != config.next_round_at
+                        and heads_up_at <= now < config.next_round_at):  # fmt: skip
+                    await self._heads_up(config.guild_id, config.channel_id, config.next_round_at)
+                if now >= config.next_round_at:
+                    await self._run_round(config.guild_id)
+            await self._followups(now)
+
+    async def _heads_up(self, guild_id: int, channel_id: int | None, at: dt.datetime) -> None:
+        async with self.bot.db.write() as session:
+            await mock.mark_heads_up(session=session, guild_id=guild_id, at=at)
+        if channel_id is None:
+            return
+        text = (f"⏰ Mock pairing <t:{int(at.timestamp())}:R>. Taking part: `/mock join`. "
+                "Need a break: `/mock pause`.")  # fmt: skip
+        try:
+            await self.bot.get_partial_messageable(channel_id, guild_id=guild_id).send(text)
+        except discord.HTTPException as exc:
+            log.info("heads-up in %s failed: %s", channel_id, exc)
+
+    async def run_round(self, guild_id: int) -> rounds.RoundResult | None:
+        """Match and set up this period's round (idempotent per period), then move the schedule on."""
+        async with self._lock:
+            return await self._run_round(guild_id)
+
+    async def _run_round(self, guild_id: int) -> rounds.RoundResult | None:
+        now = self.bot.clock.now()
+        async with self.bot.db.write() as session:
+            config = await mock.get_config(session=session, guild_id=guild_id)
+            if config is None or config.channel_id is None:
+                return None
+            zone = parse_timezone(config.timezone)
+            days = 13 if config.cadence == "biweekly" else 6
+            result = await rounds.create_round(
+                session=session, guild_id=guild_id, period_key=local_date(now, zone).isoformat(), now=now,
+                channel_id=config.channel_id, followup_at=now + dt.timedelta(days=days),
+            )  # fmt: skip
+            if config.next_round_at is not None and config.next_round_at <= now:
+                config.next_round_at = mock.next_round(config, now)
+        if result.created:
+            await self._archive_previous(guild_id, result.round.id or 0)
+        await self.setup_groups(result.round.id or 0)
+        if result.created:
+            await self._tell(result.round.unpaired, UNPAIRED_TEXT)
+        await self._tell(result.paused, PAUSED_TEXT)
+        return result
+
+    async def _retry_setups(self) -> None:
+        """Set up groups a failure (or a restart) left without a thread; each has a few attempts."""
+        async with self.bot.db.read() as session:
+            waiting = await mock_groups.rounds_to_set_up(session=session)
+        for round_id, guild_id in waiting:
+            if self.bot.owns_guild(guild_id):
+                await self.setup_groups(round_id)
+
+    async def _archive_previous(self, guild_id: int, round_id: int) -> None:
+        async with self.bot.db.read() as session:
+            threads = await mock.previous_threads(session=session, guild_id=guild_id, before_round=round_id)
+        for thread_id in threads:
+            try:
+                await self.bot.http.edit_channel(thread_id, archived=True, reason="new pairing round")
+            except discord.HTTPException as exc:
+                log.info("could not archive %s: %s", thread_id, exc)
+
+    async def setup_groups(self, round_id: int, only: set[int] | None = None) -> None:
+        """Give every group of the round (or those in ``only``) a private thread, or a DM intro once threads run out."""
+        async with self.bot.db.read() as session:
+            round_row = await session.get(rounds.MockRound, round_id)
+            groups = await rounds.round_groups(session=session, round_id=round_id)
+        if round_row is None or round_row.channel_id is None:
+            return
+        use_dm = False
+        orphans: list[int] = []
+        for group, members in groups:
+            if group.state not in ("pending", "failed") or group.attempts >= mock_groups.MAX_ATTEMPTS:
+                continue
+            if only is not None and group.id not in only:
+                continue
+            ids = [m.user_id for m in members]
+            try:
+                if not use_dm:
+                    orphans += await self._open_thread(round_row, group, ids)
+                    continue
+            except discord.HTTPException as exc:
+                if exc.code != TOO_MANY_THREADS:
+                    log.info("setting up group %s failed: %s", group.id, exc)
+                    async with self.bot.db.write() as session:
+                        await mock_groups.mark_group(session=session, group_id=group.id or 0, state="failed",
+                                                     error=f"{exc.status} ({exc.code}) {exc.text}")  # fmt: skip
+                    continue
+                use_dm = True
+            await self._introduce_by_dm(round_row.guild_id, group.id or 0, ids)
+        if orphans:
+            async with self.bot.db.write() as session:
+                regrouped = await mock_groups.regroup(session=session, round_id=round_id,
+                                                      guild_id=round_row.guild_id, orphans=orphans)  # fmt: skip
+            await self._welcome_joiners(round_row.guild_id, regrouped.joined)
+            await self.setup_groups(round_id, only=set(regrouped.joined))
+            await self._tell(regrouped.unpaired, UNPAIRED_TEXT)
+
+    async def _open_thread(self, round_row: rounds.MockRound, group: rounds.MockGroup, ids: list[int]) -> list[int]:
+        """Create (or reuse) the group's private thread, add its members, post the intro; return members left alone."""
+        assert round_row.channel_id is not None
+        group_id = group.id or 0
+        thread_id = group.thread_id
+        if thread_id is None:
+            data = await self.bot.http.start_thread_without_message(
+                round_row.channel_id, name=f"Mock · round {round_row.period_key} · #{group_id}",
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES, type=PRIVATE_THREAD, invitable=False,
+            )  # fmt: skip
+            thread_id = int(data["id"])
+            async with self.bot.db.write() as session:
+                await mock_groups.record_thread(session=session, group_id=group_id, thread_id=thread_id)
+        present = []
+        for user_id in ids:
+            try:
+                await self.bot.http.add_user_to_thread(thread_id, user_id)
+                present.append(user_id)
+            except discord.NotFound as exc:
+                if exc.code == UNKNOWN_CHANNEL and group.thread_id is not None:  # the reused thread is gone
+                    async with self.bot.db.write() as session:
+                        await mock_groups.record_thread(session=session, group_id=group_id, thread_id=None)
+                    raise
+                if exc.code != UNKNOWN_MEMBER:
+                    raise
+                async with self.bot.db.write() as session:
+                    alone = await mock_groups.remove_departed(session=session, group_id=group_id, user_id=user_id)
+                if alone:
+                    await self.bot.http.delete_channel(thread_id, reason="pair partner left the server")
+                    return alone
+        await self._post_intro(thread_id, round_row.guild_id, group_id, present)
+        async with self.bot.db.write() as session:
+            await mock_groups.mark_group(session=session, group_id=group_id, state="threaded", thread_id=thread_id)
+        return []
+
+    async def _welcome_joiners(self, guild_id: int, joined: dict[int, list[int]]) -> None:
+        """Bring members re-paired into a group that already meets into its thread (or its DMs)."""
+        for group_id, new_ids in joined.items():
+            async with self.bot.db.read() as session:
+                group, members = await rounds.get_group(session=session, group_id=group_id)
+            try:
+                if group is not None and group.state == "threaded" and group.thread_id is not None:
+                    added = [u for u in new_ids if await self._add_joiner(group.thread_id, group_id, u)]
+                    async with self.bot.db.read() as session:
+                        ids = [m.user_id for m in await rounds.group_members(session=session, group_id=group_id)]
+                    if added:
+                        await self._post_intro(group.thread_id, guild_id, group_id, ids)
+                elif group is not None and group.state == "dm":
+                    await self._introduce_by_dm(guild_id, group_id, [m.user_id for m in members])
+            except discord.HTTPException as exc:
+                log.info("could not bring %s into group %s: %s", new_ids, group_id, exc)
+
+    async def _add_joiner(self, thread_id: int, group_id: int, user_id: int) -> bool:
+        """Add a re-paired member to a thread; one who has left the server too is taken out again (False)."""
+        try:
+            await self.bot.http.add_user_to_thread(thread_id, user_id)
+        except discord.NotFound as exc:
+            if exc.code != UNKNOWN_MEMBER:
+                raise
+            async with self.bot.db.write() as session:
+                await mock_groups.remove_departed(session=session, group_id=group_id, user_id=user_id)
+            return False
+        return True
+
+    async def _post_intro(
+        self, channel_id: int, guild_id: int | None, group_id: int, ids: list[int], *, by_dm: bool = False
+    ) -> None:
+        async with self.bot.db.read() as session:
+            profiles = {u: p for u in ids if (p := await mock.profile(session=session, guild_id=guild_id or 0,
+                                                                      user_id=u)) is not None}  # fmt: skip
+        await self.bot.get_partial_messageable(channel_id, guild_id=guild_id).send(
+            intro_text(ids, profiles, by_dm=by_dm), view=intro_view(group_id),
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
+                                                     users=[discord.Object(u) for u in ids]),
+        )  # fmt: skip
+
+    async def _introduce_by_dm(self, guild_id: int, group_id: int, ids: list[int]) -> None:
+        reached = 0
+        for user_id in ids:
+            try:
+                channel = await self.bot.http.start_private_message(user_id)
+                await self._post_intro(int(channel["id"]), guild_id, group_id, ids, by_dm=True)
+                reached += 1
+            except discord.HTTPException as exc:
+                log.info("DM intro to %s failed: %s", user_id, exc)
+        async with self.bot.db.write() as session:
+            await mock_groups.mark_group(session=session, group_id=group_id, state="dm" if reached else "failed",
+                                         error=None if reached else "no member could be reached by DM")  # fmt: skip
+
+    async def _tell(self, user_ids: list[int], text: str) -> None:
+        for user_id in user_ids:
+            try:
+                channel = await self.bot.http.start_private_message(user_id)
+                await self.bot.get_partial_messageable(int(channel["id"])).send(text)
+            except discord.HTTPException:
+                log.info("could not tell %s: %s", user_id, text[:40])
+
+    async def _followups(self, now: dt.datetime) -> None:
+        async with self.bot.db.read() as session:
+            groups = await mock_groups.due_followups(session=session, now=now)
+        for group in groups:
+            if not self.bot.owns_guild(group.guild_id):
+                continue
+            async with self.bot.db.read() as session:
+                ids = [m.user_id for m in await rounds.group_members(session=session, group_id=group.id or 0)]
+            try:
+                if group.state == "threaded" and group.thread_id is not None:
+                    message = await self.bot.get_partial_messageable(group.thread_id, guild_id=group.guild_id).send(
+                        followup_text(ids), view=followup_view(group.id or 0),
+                        allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
+                                                                 users=[discord.Object(u) for u in ids]),
+                    )  # fmt: skip
+                    message_id = message.id
+                else:
+                    message_id = await self._dm_followup(group.id or 0, ids)
+            except discord.HTTPException as exc:
+                log.info("follow-up for group %s failed: %s", group.id, exc)
+                message_id = rounds.NOT_ASKED  # do not retry forever; the round closes without an answer
+            async with self.bot.db.write() as session:
+                await mock_groups.mark_followup(session=session, group_id=group.id or 0, message_id=message_id)
+
+    async def _dm_followup(self, group_id: int, ids: list[int]) -> int:
+        """Ask each member by DM; return the last message id (NOT_ASKED when nobody could be reached)."""
+        last = rounds.NOT_ASKED
+        for user_id in ids:
+            try:
+                channel = await self.bot.http.start_private_message(user_id)
+                message = await self.bot.get_partial_messageable(int(channel["id"])).send(
+                    followup_text(ids), view=followup_view(group_id)
+                )
+                last = message.id
+            except discord.HTTPException as exc:
+                log.info("follow-up DM to %s failed: %s", user_id, exc)
+        return last

@@ -1,0 +1,81 @@
+"""Pair-thread buttons: the interviewer's pack and the follow-up; state lives in the custom ids."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.tree import DrillView, reports_errors
+
+if TYPE_CHECKING:
+    from cogs.mock import MockCog
+
+OUTCOME_LABELS = {"met": "We met", "not-met": "Didn't happen", "reschedule": "Reschedule"}
+
+
+def _cog(interaction: discord.Interaction[Any]) -> MockCog:
+    return cast("MockCog", interaction.client.get_cog("MockCog"))
+
+
+class PackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mock:pack:(?P<group>\d+)"):
+    """Show my question pack: each member sees the pack for the person they interview."""
+
+    def __init__(self, group_id: int) -> None:
+        self.group_id = group_id
+        super().__init__(discord.ui.Button(label="Show my question pack", style=discord.ButtonStyle.primary,
+                                           emoji="📋", custom_id=f"mock:pack:{group_id}"))  # fmt: skip
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PackButton:
+        """Rebuild from the custom id."""
+        return cls(int(match["group"]))
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer with the viewer's pack, ephemerally."""
+        await _cog(interaction).show_pack(interaction, self.group_id)
+
+
+class OutcomeButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mock:outcome:(?P<group>\d+):(?P<outcome>[a-z-]+)"
+):
+    """A follow-up answer: we met, didn't happen, reschedule."""
+
+    def __init__(self, group_id: int, outcome: str) -> None:
+        self.group_id, self.outcome = group_id, outcome
+        style = discord.ButtonStyle.success if outcome == "met" else discord.ButtonStyle.secondary
+        super().__init__(discord.ui.Button(label=OUTCOME_LABELS.get(outcome, outcome), style=style,
+                                           custom_id=f"mock:outcome:{group_id}:{outcome}"))  # fmt: skip
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> OutcomeButton:
+        """Rebuild from the custom id."""
+        if match["outcome"] not in OUTCOME_LABELS:
+            raise ValueError("unknown outcome")
+        return cls(int(match["group"]), match["outcome"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Store the outcome (members of the group only)."""
+        await _cog(interaction).record_outcome(interaction, self.group_id, self.outcome)
+
+
+def intro_view(group_id: int) -> discord.ui.View:
+    """The buttons under a pair's intro."""
+    view = DrillView(timeout=None)
+    view.add_item(PackButton(group_id))
+    return view
+
+
+def followup_view(group_id: int) -> discord.ui.View:
+    """The follow-up buttons."""
+    view = DrillView(timeout=None)
+    for outcome in OUTCOME_LABELS:
+        view.add_item(OutcomeButton(group_id, outcome))
+    return view

@@ -1,0 +1,143 @@
+"""Shared helpers of the mock-pairing end-to-end tests: set up, join, run rounds, find threads and rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlmodel import col, select
+
+from bot.client import DrillBot
+from bot.clock import ManualClock
+from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound, PairingConfig
+from tests.e2e.daily_support import custom_ids
+from tests.fake_discord.access import P
+from tests.fake_discord.actors import Actor
+from tests.fake_discord.replies import Reply
+from tests.fake_discord.server import FakeDiscord
+from tests.fake_discord.world import Channel, Message
+
+if TYPE_CHECKING:
+    from cogs.mock import MockCog
+
+NAMES = ("erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "niaj", "olivia", "peggy", "rupert")
+
+
+def mock_cog(bot: DrillBot) -> MockCog:
+    """Return the bot's mock-pairing cog."""
+    cog = bot.get_cog("MockCog")
+    assert cog is not None
+    return cast("MockCog", cog)
+
+
+async def tick(bot: DrillBot, clock: ManualClock, when: dt.datetime) -> None:
+    """Move the clock to ``when`` and run one round-runner tick."""
+    clock.set(when)
+    await mock_cog(bot).runner.tick()
+
+
+async def configure_pairing(actor: Actor, channel: Channel | None = None, **values: Any) -> Reply:
+    """Run /config pairing (``channel`` is the option)."""
+    options = {"channel": channel} if channel is not None else {}
+    return await actor.slash("config pairing", options=options, **values)
+
+
+async def setup_pairing(fake: FakeDiscord, **values: Any) -> Reply:
+    """Pair in #mock on Wednesdays 18:00 UTC with a 24 h heads-up, unless told otherwise."""
+    options = {"weekday": 2, "time": "18:00", "timezone": "UTC", "heads_up_hours": 24, **values}
+    reply = await configure_pairing(fake.default.dana, fake.default.mock, **options)
+    assert "Nothing was changed" not in reply.content, reply.content
+    return reply
+
+
+async def join(actor: Actor, **values: Any) -> Reply:
+    """Run /mock join with sensible defaults."""
+    options = {"track": "data-scientist", "level": "mid", "timezone": "UTC", "availability": "weekday evenings"}
+    reply = await actor.slash("mock join", **{**options, **values})
+    assert reply.ephemeral and "not changed" not in reply.content, reply.content
+    return reply
+
+
+def members(fake: FakeDiscord, count: int) -> list[Actor]:
+    """Return ``count`` plain members: alice, bob, carol, then new ones."""
+    world = fake.default
+    found = [world.alice, world.bob, world.carol]
+    for name in NAMES[: max(0, count - 3)]:
+        found.append(fake.add_member(world.guild, name, roles=[world.member_role]))
+    return found[:count]
+
+
+def moderator(fake: FakeDiscord) -> Actor:
+    """Return a member holding Manage Threads (who sees every private thread)."""
+    world = fake.default
+    role = fake.add_role(world.guild, "Mod", permissions=int(P.MANAGE_THREADS))
+    return fake.add_member(world.guild, "mo", roles=[world.member_role, role])
+
+
+def pair_threads(fake: FakeDiscord, parent: Channel, *, archived: bool | None = None) -> list[Channel]:
+    """Return the live threads under ``parent``, oldest first (only the (un)archived ones when told)."""
+    threads = [c for c in fake.world.channels.values() if c.is_thread and c.parent_id == parent.id and not c.deleted]
+    return sorted((t for t in threads if archived is None or t.archived == archived), key=lambda t: t.id)
+
+
+def bot_posts(fake: FakeDiscord, channel: Channel | int, prefix: str) -> list[Message]:
+    """Return the bot's messages in a channel carrying a button whose custom id starts with ``prefix``."""
+    return [m for m in fake.messages(channel) if any(i.startswith(prefix) for i in custom_ids(m))]
+
+
+def intro(fake: FakeDiscord, channel: Channel | int) -> Message:
+    """Return the (latest) intro with the pack button in a thread or DM."""
+    found = bot_posts(fake, channel, "mock:pack:")
+    assert found, "no intro"
+    return found[-1]
+
+
+def followup(fake: FakeDiscord, channel: Channel | int) -> Message:
+    """Return the follow-up with the outcome buttons in a thread or DM."""
+    found = bot_posts(fake, channel, "mock:outcome:")
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def rows(bot: DrillBot, model: Any, *where: Any) -> list[Any]:
+    """Return every row of ``model`` matching ``where``."""
+    async with bot.db.read() as session:
+        return list(await session.scalars(select(model).where(*where)))
+
+
+async def profile(bot: DrillBot, actor: Actor) -> MockProfile | None:
+    """Return a member's profile."""
+    async with bot.db.read() as session:
+        return await session.get(MockProfile, (actor.guild.id, actor.id))
+
+
+async def config_row(bot: DrillBot, guild_id: int) -> dict[str, Any] | None:
+    """Return the stored pairing settings as a plain dict."""
+    async with bot.db.read() as session:
+        row = await session.get(PairingConfig, guild_id)
+        return None if row is None else row.model_dump()
+
+
+async def rounds_of(bot: DrillBot) -> list[MockRound]:
+    """Return every round, oldest first."""
+    return sorted(await rows(bot, MockRound), key=lambda r: r.id)
+
+
+async def groups_of(bot: DrillBot, round_row: MockRound) -> list[tuple[MockGroup, list[int]]]:
+    """Return a round's groups that still stand, with their member ids in interview order."""
+    groups = await rows(bot, MockGroup, col(MockGroup.round_id) == round_row.id, col(MockGroup.state) != "dissolved")
+    out = []
+    for group in sorted(groups, key=lambda g: g.id):
+        found = await rows(bot, MockGroupMember, col(MockGroupMember.group_id) == group.id)
+        out.append((group, [m.user_id for m in sorted(found, key=lambda m: m.position)]))
+    return out
+
+
+async def latest_groups(bot: DrillBot) -> list[tuple[MockGroup, list[int]]]:
+    """Return the groups of the latest round."""
+    return await groups_of(bot, (await rounds_of(bot))[-1])
+
+
+def by_id(actors: list[Actor]) -> dict[int, Actor]:
+    """Index actors by user id."""
+    return {a.id: a for a in actors}

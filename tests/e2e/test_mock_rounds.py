@@ -1,0 +1,383 @@
+"""Pairing rounds through the fake Discord: heads-up, private threads, packs, trio, follow-up, limits, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from sqlmodel import col
+
+from bot.client import DrillBot
+from bot.clock import ManualClock
+from bot.models import MockGroup, MockGroupMember, MockProfile
+from bot.services.pairing import Candidate, match
+from bot.services.question_bank import QuestionBank
+from bot.services.rounds import round_seed
+from tests.e2e.conftest import BotFactory
+from tests.e2e.daily_support import at, custom_ids
+from tests.e2e.mock_support import (
+    by_id,
+    followup,
+    intro,
+    join,
+    latest_groups,
+    members,
+    mock_cog,
+    moderator,
+    pair_threads,
+    profile,
+    rounds_of,
+    rows,
+    setup_pairing,
+    tick,
+)
+from tests.fake_discord.access import P
+from tests.fake_discord.actors import Actor
+from tests.fake_discord.fixtures import stop_bot
+from tests.fake_discord.server import FakeDiscord
+from tests.fake_discord.world import PRIVATE_THREAD, Overwrite
+
+TRACKS = ("data-scientist", "data-analyst", "ml-engineer", "data-engineer", "quant-analyst")
+
+
+async def everyone_joins(fake: FakeDiscord, count: int, **values: str) -> list[Actor]:
+    """Set pairing up (Wednesdays 18:00 UTC, heads-up 24 h) and have ``count`` members join."""
+    await setup_pairing(fake)
+    people = members(fake, count)
+    for actor in people:
+        await join(actor, **values)
+    return people
+
+
+def leave_server(fake: FakeDiscord, actor: Actor) -> None:
+    """Take a member out of the guild (Discord then answers 10007 when they are added to a thread)."""
+    del fake.default.guild.members[actor.id]
+
+
+async def test_a_scheduled_round_posts_one_heads_up_then_private_threads(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """The heads-up goes out once, 24 h ahead; at the round one private thread per group holds only its members."""
+    world = fake_discord.default
+    people = await everyone_joins(fake_discord, 4)
+    mod = moderator(fake_discord)
+    await tick(drillbot, clock, at(2026, 6, 2, 17, 59))
+    assert fake_discord.messages(world.mock) == []
+    await tick(drillbot, clock, at(2026, 6, 2, 18))
+    await tick(drillbot, clock, at(2026, 6, 3, 9))
+    [heads_up] = fake_discord.messages(world.mock)
+    assert f"<t:{int(at(2026, 6, 3, 18).timestamp())}:R>" in heads_up.content and "/mock pause" in heads_up.content
+    await tick(drillbot, clock, at(2026, 6, 3, 17, 59))
+    assert pair_threads(fake_discord, world.mock) == []
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    groups = await latest_groups(drillbot)
+    threads = pair_threads(fake_discord, world.mock)
+    assert len(groups) == len(threads) == 2 and len(fake_discord.messages(world.mock)) == 1
+    outsiders = [world.dana, *people]
+    for group, ids in groups:
+        thread = fake_discord.world.channel(group.thread_id or 0)
+        assert thread in threads and thread.type == PRIVATE_THREAD and thread.invitable is False
+        assert sorted(fake_discord.thread_members(thread)) == sorted([fake_discord.world.bot.id, *ids])
+        for actor in outsiders:
+            assert fake_discord.can_see(actor.id, thread.id) == (actor.id in ids), actor
+        assert fake_discord.can_see(mod.id, thread.id)
+        first, second = ids
+        message = intro(fake_discord, thread)
+        assert f"<@{first}> interviews <@{second}> first" in message.content
+        assert "Mon 17:00-22:00" in message.content and "Show my question pack" in message.content
+        assert message.allowed_mentions is not None and message.allowed_mentions["parse"] == []
+        assert sorted(int(u) for u in message.allowed_mentions["users"]) == sorted(ids)
+    assert sorted(u for _g, ids in groups for u in ids) == sorted(a.id for a in people)
+
+
+async def test_each_member_gets_the_pack_for_the_person_they_interview(
+    fake_discord: FakeDiscord, drillbot: DrillBot, bank: QuestionBank
+) -> None:
+    """Pair: each other; trio: A→B→C→A; 2-3 questions of the interviewee's track; outsiders are refused."""
+    world = fake_discord.default
+    await setup_pairing(fake_discord)
+    people = members(fake_discord, 5)
+    for actor, track in zip(people, TRACKS, strict=True):
+        await join(actor, track=track)
+    mod = moderator(fake_discord)
+    await world.dana.slash("mock pair-now")
+    groups = await latest_groups(drillbot)
+    assert sorted(len(ids) for _g, ids in groups) == [2, 3]
+    named, tracks = by_id(people), {a.id: t for a, t in zip(people, TRACKS, strict=True)}
+    for group, ids in groups:
+        thread = fake_discord.world.channel(group.thread_id or 0)
+        for position, viewer in enumerate(ids):
+            interviewee = ids[(position + 1) % len(ids)]
+            reply = await named[viewer].press(intro(fake_discord, thread), "Show my question pack")
+            assert reply.ephemeral and f"interviewing <@{interviewee}>" in reply.content
+            assert 2 <= len(reply.embeds) <= 3
+            [target] = await rows(drillbot, MockGroupMember, col(MockGroupMember.group_id) == group.id,
+                                  col(MockGroupMember.user_id) == interviewee)  # fmt: skip
+            questions = [bank.get(q) for q in target.pack]
+            assert all(q is not None and tracks[interviewee] in q.tracks for q in questions)
+            shown = [e["description"] for e in reply.embeds]
+            assert shown == [q.prompt[:1500] for q in questions if q is not None][: len(shown)]
+            for embed in reply.embeds:
+                names = [f["name"] for f in embed["fields"]]
+                assert "A strong answer…" in names and "Hints if they are stuck" in names
+            again = await named[viewer].press(intro(fake_discord, thread), "Show my question pack")
+            assert [e["description"] for e in again.embeds] == shown
+        packs = {m.user_id: m.pack for m in await rows(drillbot, MockGroupMember,
+                                                       col(MockGroupMember.group_id) == group.id)}  # fmt: skip
+        assert len({tuple(p) for p in packs.values()}) == len(ids)  # nobody's pack is another's
+        refused = await mod.press(intro(fake_discord, thread), "Show my question pack")
+        assert refused.ephemeral and refused.embeds == [] and "only for the members" in refused.content
+
+
+async def test_a_later_round_prefers_questions_the_interviewee_has_not_met(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """Round after round, each interviewee's pack holds questions they have not met before."""
+    people = await everyone_joins(fake_discord, 2, track="data-engineer")
+    seen: dict[int, set[str]] = {a.id: set() for a in people}
+    for week in range(3):
+        await tick(drillbot, clock, at(2026, 6, 3 + 7 * week, 18))
+        [(group, ids)] = await latest_groups(drillbot)
+        thread = fake_discord.world.channel(group.thread_id or 0)
+        for viewer in ids:
+            await by_id(people)[viewer].press(intro(fake_discord, thread), "Show my question pack")
+        for member in await rows(drillbot, MockGroupMember, col(MockGroupMember.group_id) == group.id):
+            assert len(member.pack) == 3 and not seen[member.user_id] & set(member.pack), week
+            seen[member.user_id] |= set(member.pack)
+
+
+async def test_an_odd_count_makes_exactly_one_trio(fake_discord: FakeDiscord, drillbot: DrillBot) -> None:
+    """Seven members: two pairs and one trio, everyone placed once, one thread each."""
+    people = await everyone_joins(fake_discord, 7)
+    ran = await fake_discord.default.dana.slash("mock pair-now")
+    assert "Paired 3 group(s)" in ran.followups[-1].content and "0 unpaired" in ran.followups[-1].content
+    groups = await latest_groups(drillbot)
+    assert sorted(len(ids) for _g, ids in groups) == [2, 2, 3]
+    assert sorted(u for _g, ids in groups for u in ids) == sorted(a.id for a in people)
+    trio = next(fake_discord.world.channel(g.thread_id or 0) for g, ids in groups if len(ids) == 3)
+    a, b, c = next(ids for _g, ids in groups if len(ids) == 3)
+    assert (
+        f"<@{a}> interviews <@{b}>, <@{b}> interviews <@{c}>, and <@{c}> interviews <@{a}>"
+        in intro(fake_discord, trio).content
+    )
+    assert len(pair_threads(fake_discord, fake_discord.default.mock)) == 3
+
+
+async def test_the_followup_stores_outcomes_for_members_only_and_feeds_stats(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """Near the round's end each thread gets We met / Didn't happen / Reschedule; outsiders are refused."""
+    world = fake_discord.default
+    people = await everyone_joins(fake_discord, 4)
+    mod = moderator(fake_discord)
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    await tick(drillbot, clock, at(2026, 6, 9, 17, 59))
+    (one, one_ids), (two, two_ids) = await latest_groups(drillbot)
+    threads = [fake_discord.world.channel(g.thread_id or 0) for g in (one, two)]
+    assert all(not any(i.startswith("mock:outcome:") for m in fake_discord.messages(t) for i in custom_ids(m))
+               for t in threads)  # fmt: skip
+    await tick(drillbot, clock, at(2026, 6, 9, 18))
+    await tick(drillbot, clock, at(2026, 6, 9, 19))
+    asks = [followup(fake_discord, t) for t in threads]
+    for ask, group in zip(asks, (one, two), strict=True):
+        assert custom_ids(ask) == [f"mock:outcome:{group.id}:{o}" for o in ("met", "not-met", "reschedule")]
+    refused = await mod.press(asks[0], "We met")
+    assert refused.ephemeral and "Only the members" in refused.content
+    assert [g.outcome for g, _ids in await latest_groups(drillbot)] == [None, None]
+    named = by_id(people)
+    noted = await named[one_ids[1]].press(asks[0], "We met")
+    assert noted.ephemeral and "We met" in noted.content
+    await named[two_ids[0]].press(asks[1], "Didn't happen")
+    (one, _ids), (two, _ids) = await latest_groups(drillbot)
+    assert (one.outcome, one.outcome_by, two.outcome, two.outcome_by) == ("met", one_ids[1], "not-met", two_ids[0])
+    stats = await world.dana.slash("mock stats")
+    text = stats.text()
+    assert stats.ephemeral and "Round 2026-06-03" in text and "2 groups, 4 members, 0 repeat pair(s)" in text
+    assert "met 1 (50%)" in text and "didn't happen 1" in text and "no answer 0" in text
+
+
+async def test_a_round_run_twice_pairs_nobody_twice(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """A double-clicked pair-now, a second pair-now and the scheduled tick the same day make one round."""
+    world = fake_discord.default
+    people = await everyone_joins(fake_discord, 4)
+    clock.set(at(2026, 6, 3, 9))
+    first, second = await asyncio.gather(world.dana.slash("mock pair-now"), world.dana.slash("mock pair-now"))
+    texts = sorted(r.followups[-1].content for r in (first, second))
+    assert texts[0].startswith("Paired 2 group(s)") and texts[1].startswith("This period's round already ran")
+    assert "already ran" in (await world.dana.slash("mock pair-now")).followups[-1].content
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    [round_row] = await rounds_of(drillbot)
+    groups = await latest_groups(drillbot)
+    threads = pair_threads(fake_discord, world.mock)
+    assert round_row.period_key == "2026-06-03" and len(groups) == len(threads) == 2
+    for actor in people:
+        assert sum(actor.id in fake_discord.thread_members(t) for t in threads) == 1
+        assert sum(1 for t in threads for m in fake_discord.messages(t) if actor.mention in m.content) == 1
+    assert (await mock_cog(drillbot).runner.run_round(world.guild.id)).created is False  # type: ignore[union-attr]
+    assert len(pair_threads(fake_discord, world.mock)) == 2
+
+
+async def test_a_restart_mid_round_sets_up_the_rest_once(
+    fake_discord: FakeDiscord, start_drillbot: BotFactory, clock: ManualClock
+) -> None:
+    """Thread creation failing, then a restart: the new process creates each missing thread once, pairs kept."""
+    world = fake_discord.default
+    first_bot = await start_drillbot()
+    await everyone_joins(fake_discord, 6)
+    fake_discord.faults.fail("POST /channels/*/threads", status=403, code=50013, times=None)
+    await tick(first_bot, clock, at(2026, 6, 3, 18))
+    before = [(g.state, ids) for g, ids in await latest_groups(first_bot)]
+    assert [state for state, _ids in before] == ["failed"] * 3 and pair_threads(fake_discord, world.mock) == []
+    await stop_bot(first_bot)
+    fake_discord.faults.clear()
+    second_bot = await start_drillbot()
+    await tick(second_bot, clock, at(2026, 6, 3, 18, 1))
+    await tick(second_bot, clock, at(2026, 6, 3, 18, 2))
+    after = await latest_groups(second_bot)
+    assert [ids for _g, ids in after] == [ids for _s, ids in before] and len(await rounds_of(second_bot)) == 1
+    assert [g.state for g, _ids in after] == ["threaded"] * 3
+    assert len(pair_threads(fake_discord, world.mock)) == 3
+
+
+async def test_a_new_round_archives_the_previous_threads_first(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """Next week's round archives last week's pair thread before opening new ones; stats count the repeat."""
+    world = fake_discord.default
+    await everyone_joins(fake_discord, 2)
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    [old] = pair_threads(fake_discord, world.mock)
+    await tick(drillbot, clock, at(2026, 6, 10, 18))
+    [still_old, new] = pair_threads(fake_discord, world.mock)
+    assert still_old.id == old.id and old.archived and not new.archived
+    archive = fake_discord.records.requests_to(f"PATCH /channels/{old.id}")
+    creations = fake_discord.records.requests_to(f"POST /channels/{world.mock.id}/threads")
+    assert archive[0].json == {"archived": True} or archive[0].json.get("archived") is True
+    assert fake_discord.records.requests.index(archive[0]) < fake_discord.records.requests.index(creations[-1])
+    text = (await world.dana.slash("mock stats")).text()
+    assert "Round 2026-06-10" in text and "1 groups, 2 members, 1 repeat pair(s)" in text
+
+
+async def test_a_member_who_left_is_taken_out_and_their_partner_repaired(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """Adding a departed member answers 10007: they are deactivated, their partner joins another pair's thread."""
+    world = fake_discord.default
+    people = await everyone_joins(fake_discord, 4)
+    clock.set(at(2026, 6, 3, 18))
+    candidates = [Candidate(a.id, "data-scientist", "mid", frozenset()) for a in sorted(people, key=lambda a: a.id)]
+    predicted = match(candidates, avoid=set(), recent=set(), seed=round_seed(world.guild.id, "2026-06-03")).groups
+    departed = by_id(people)[predicted[-1].members[0]]  # in the last group: the other pair's thread already exists
+    leave_server(fake_discord, departed)
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    row = await profile(drillbot, departed)
+    assert row is not None and not row.active and row.inactive_reason == "left-server"
+    [(group, ids)] = await latest_groups(drillbot)
+    stayed = sorted(a.id for a in people if a is not departed)
+    assert sorted(ids) == stayed and group.state == "threaded"
+    [dissolved] = await rows(drillbot, MockGroup, col(MockGroup.state) == "dissolved")
+    assert (dissolved.id or 0) > (group.id or 0)  # the partner joined a pair whose thread already existed
+    [thread] = pair_threads(fake_discord, world.mock)
+    assert thread.id == group.thread_id
+    assert sorted(fake_discord.thread_members(thread)) == sorted([fake_discord.world.bot.id, *stayed])
+    assert all(fake_discord.can_see(u, thread.id) for u in stayed) and not fake_discord.can_see(departed.id, thread.id)
+    assert intro(fake_discord, thread).content.count("<@") >= 6  # the latest intro names all three
+    reply = await by_id(people)[ids[2]].press(intro(fake_discord, thread), "Show my question pack")
+    assert f"interviewing <@{ids[0]}>" in reply.content
+
+
+async def test_a_lone_partner_of_a_departed_member_is_told(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """With nobody to re-pair with, the partner of a departed member is told and no empty thread is left."""
+    alice, bob = await everyone_joins(fake_discord, 2)
+    leave_server(fake_discord, bob)
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    assert pair_threads(fake_discord, fake_discord.default.mock) == [] and await latest_groups(drillbot) == []
+    assert "could not be paired" in fake_discord.dms(alice)[-1].content
+    assert (await rounds_of(drillbot))[-1].unpaired == [alice.id]
+    assert not (await profile(drillbot, bob)).active  # type: ignore[union-attr]
+
+
+async def test_three_unanswered_followups_in_a_row_pause_a_member(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """An answered follow-up resets the count; three unanswered in a row pause the members, who are told."""
+    alice, bob = await everyone_joins(fake_discord, 2)
+    for week in range(5):
+        await tick(drillbot, clock, at(2026, 6, 3, 18) + dt.timedelta(weeks=week))
+        if week < 4:
+            assert len(await latest_groups(drillbot)) == 1, week
+            assert fake_discord.dms(alice) == [] and fake_discord.dms(bob) == []
+        await tick(drillbot, clock, at(2026, 6, 9, 18) + dt.timedelta(weeks=week))
+        if week == 0:
+            [(group, _ids)] = await latest_groups(drillbot)
+            await alice.press(followup(fake_discord, group.thread_id or 0), "Reschedule")
+    assert await latest_groups(drillbot) == []
+    for actor in (alice, bob):
+        row = await profile(drillbot, actor)
+        assert row is not None and not row.active and row.inactive_reason == "no-response"
+        [told] = fake_discord.dms(actor)
+        assert "/mock join" in told.content
+    await join(alice)
+    row = await profile(drillbot, alice)
+    assert row is not None and row.active and row.missed_followups == 0
+
+
+async def test_past_the_thread_limit_groups_are_introduced_by_dm(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """With room for one more active thread, the other groups get their intro (and pack button) by DM."""
+    world = fake_discord.default
+    hidden = fake_discord.add_text_channel(world.guild, "elsewhere",
+                                           overwrites=[Overwrite(id=world.bot_role.id, type=0,
+                                                                 deny=int(P.VIEW_CHANNEL))])  # fmt: skip
+    for index in range(999):
+        fake_discord.add_thread(hidden, f"busy {index}", owner=world.owner)
+    people = await everyone_joins(fake_discord, 6)
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    groups = await latest_groups(drillbot)
+    assert sorted(g.state for g, _ids in groups) == ["dm", "dm", "threaded"]
+    assert len(pair_threads(fake_discord, world.mock)) == 1
+    named = by_id(people)
+    for group, ids in groups:
+        for position, user_id in enumerate(ids):
+            dm_intros = [m for m in fake_discord.dms(user_id) if any(i.startswith("mock:pack:") for i in custom_ids(m))]
+            if group.state == "threaded":
+                assert dm_intros == []
+                continue
+            assert len(dm_intros) == 1 and f"<@{ids[0]}> interviews <@{ids[1]}> first" in dm_intros[0].content
+            assert "comes by DM" in dm_intros[0].content
+            reply = await named[user_id].press(dm_intros[0], "Show my question pack")
+            assert f"interviewing <@{ids[(position + 1) % 2]}>" in reply.content and reply.embeds
+    text = (await world.dana.slash("mock stats")).text()
+    assert "2 group(s) introduced by DM (thread limit reached)" in text
+
+
+async def test_a_failed_thread_does_not_lose_the_round_and_is_retried(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """One thread creation refused: the other groups are set up, stats report it, the next tick retries it."""
+    world = fake_discord.default
+    await everyone_joins(fake_discord, 6)
+    fake_discord.faults.fail("POST /channels/*/threads", status=403, code=50013, times=1)
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    groups = await latest_groups(drillbot)
+    assert [g.state for g, _ids in groups] == ["failed", "threaded", "threaded"]
+    assert groups[0][0].attempts == 1 and "50013" in (groups[0][0].last_error or "")
+    assert (
+        "1 group(s) could not be set up (retried on the next ticks): 403 (50013)"
+        in (await world.dana.slash("mock stats")).text()
+    )
+    await tick(drillbot, clock, at(2026, 6, 3, 18, 1))
+    groups = await latest_groups(drillbot)
+    assert [g.state for g, _ids in groups] == ["threaded"] * 3
+    threads = pair_threads(fake_discord, world.mock)
+    assert sorted(t.id for t in threads) == sorted(g.thread_id for g, _ids in groups)
+    for group, ids in groups:
+        assert sorted(fake_discord.thread_members(group.thread_id or 0)) == sorted([fake_discord.world.bot.id, *ids])
+    assert "could not be set up" not in (await world.dana.slash("mock stats")).text()
+    assert await rows(drillbot, MockProfile, col(MockProfile.active).is_(False)) == []
+    assert await rows(drillbot, MockGroup, col(MockGroup.state) == "dissolved") == []
