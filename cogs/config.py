@@ -60,6 +60,17 @@ def missing_permissions(channel: discord.abc.GuildChannel, needed: tuple[str, ..
     return [name.replace("_", " ").title() for name in needed if not getattr(perms, name)]
 
 
+def require_permissions(channel: discord.abc.GuildChannel | None, needed: tuple[str, ...], doing: str) -> None:
+    """Refuse a channel where the bot lacks any of ``needed`` (nothing is changed then)."""
+    if channel is None:
+        return
+    missing = missing_permissions(channel, needed)
+    if missing:
+        raise UserFacingError(
+            f"I cannot {doing} in {channel.mention}: I am missing {', '.join(missing)} there. Nothing was changed."
+        )
+
+
 async def timezone_autocomplete(_interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
     """Suggest IANA time zones."""
     return [app_commands.Choice(name=name, value=name) for name in search_timezones(current or "")]
@@ -145,13 +156,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
             raise UserFacingError(f"{exc} Nothing was changed.") from None
         if ping_role is not None and ping_role.is_default():
             raise UserFacingError("Pick a specific role to ping, not @everyone. Nothing was changed.")
-        if channel is not None:
-            missing = missing_permissions(channel, PROMPT_CHANNEL_PERMISSIONS)
-            if missing:
-                raise UserFacingError(
-                    f"I cannot post prompts in {channel.mention}: I am missing {', '.join(missing)} there. "
-                    "Nothing was changed."
-                )
+        require_permissions(channel, PROMPT_CHANNEL_PERMISSIONS, "post prompts")
         async with self.bot.db.write() as session:
             current = await prompts.get_schedule(session=session, guild_id=interaction.guild_id)
             if channel is None and (current is None or current.channel_id is None) and enabled:
@@ -253,13 +258,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
             )
         except ScheduleInputError as exc:
             raise UserFacingError(f"{exc} Nothing was changed.") from None
-        if channel is not None:
-            missing = missing_permissions(channel, PAIRING_CHANNEL_PERMISSIONS)
-            if missing:
-                raise UserFacingError(
-                    f"I cannot run pairing in {channel.mention}: I am missing {', '.join(missing)} there. "
-                    "Nothing was changed."
-                )
+        require_permissions(channel, PAIRING_CHANNEL_PERMISSIONS, "run pairing")
         async with self.bot.db.write() as session:
             current = await mock.get_config(session=session, guild_id=interaction.guild_id)
             if channel is None and (current is None or current.channel_id is None) and enabled:
