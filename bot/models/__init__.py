@@ -2,6 +2,7 @@
 
 from bot.models.base import SQLModel
 from bot.models.daily import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
+from bot.models.feedback import FeedbackDraft, GuildDeparture, MockFeedback
 from bot.models.guild import AppSecret, GuildSettings
 from bot.models.mock import MockAvoid, MockGroup, MockGroupMember, MockProfile, MockRound, PairingConfig
 from bot.models.questions import RetiredQuestion, ServerQuestion
@@ -13,9 +14,12 @@ __all__ = [
     "Answer",
     "AppSecret",
     "DailyPrompt",
+    "FeedbackDraft",
+    "GuildDeparture",
     "GuildSettings",
     "MemberStreak",
     "MockAvoid",
+    "MockFeedback",
     "MockGroup",
     "MockGroupMember",
     "MockProfile",
