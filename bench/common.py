@@ -17,6 +17,7 @@ import math
 import multiprocessing
 import os
 import re
+import shutil
 import tempfile
 import time
 import traceback
@@ -95,13 +96,23 @@ class BenchDatabase:
 
 
 @contextlib.asynccontextmanager
-async def bench_database(postgres_url: str | None = None) -> AsyncIterator[BenchDatabase]:
-    """Yield a freshly migrated database: a temporary SQLite file, or a new schema on PostgreSQL."""
+async def bench_database(postgres_url: str | None = None, *, keep: bool = False) -> AsyncIterator[BenchDatabase]:
+    """Yield a freshly migrated database: a temporary SQLite file, or a new schema on PostgreSQL.
+
+    It is removed afterwards unless ``keep`` (then where it is gets printed, for inspection).
+    """
     if not postgres_url:
-        with tempfile.TemporaryDirectory(prefix="drillbot-bench-") as tmp:
-            target = BenchDatabase(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", label="SQLite (file, WAL)")
+        tmp = tempfile.mkdtemp(prefix="drillbot-bench-")
+        path = Path(tmp) / "bench.db"
+        try:
+            target = BenchDatabase(f"sqlite+aiosqlite:///{path}", label="SQLite (file, WAL)")
             await _migrate(target)
             yield target
+        finally:
+            if keep:
+                print(f"kept: {path}")
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
         return
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(postgres_url)
@@ -116,8 +127,11 @@ async def bench_database(postgres_url: str | None = None) -> AsyncIterator[Bench
         await _migrate(target)
         yield target
     finally:
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if keep:
+            print(f"kept: schema {schema}")
+        else:
+            async with admin.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         await admin.dispose()
 
 

@@ -19,6 +19,7 @@ from bot.services.schedule import local_date, parse_timezone
 from bot.services.streak_rules import MAX_FREEZES
 from bot.tree import DrillView, reports_errors
 from cogs.config_show import milestone_role_problems
+from cogs.daily import DrillCog
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -154,13 +155,11 @@ class StreaksCog(commands.Cog):
         period_ = cast("leaderboard.Period", period)
         today, _ = await guild_today(self.bot, interaction.guild_id)
         async with self.bot.db.read() as session:
-            entries, total = await leaderboard.page(
-                session=session, guild_id=interaction.guild_id, board=board_, period=period_, today=today, number=page
-            )
-            mine = await leaderboard.rank_of(
+            shown = await leaderboard.view(
                 session=session, guild_id=interaction.guild_id, board=board_, period=period_, today=today,
-                user_id=interaction.user.id,
+                number=page, user_id=interaction.user.id,
             )  # fmt: skip
+        entries, total, mine = shown.entries, shown.total, shown.mine
         pages = max(1, -(-total // leaderboard.PAGE_SIZE))
         scope = "" if board == "streak" or period == "all-time" else f" · this {period}"
         embed = discord.Embed(title=f"Leaderboard · {BOARD_TITLES[board]}{scope}", colour=discord.Colour.gold())
@@ -180,22 +179,14 @@ class StreaksCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_drill_answer(self, result: Any) -> None:
-        """Announce a milestone in the prompt's thread and grant its role, if one is set."""
+        """Grant a milestone's role, if one is set (the announcement was queued in the outbox with the answer)."""
         milestone = getattr(result, "milestone", None)
         if not milestone:
             return
-        answer, prompt = result.answer, result.prompt
-        if prompt.thread_id is not None:
-            thread = self.bot.get_partial_messageable(prompt.thread_id, guild_id=answer.guild_id)
-            try:
-                await thread.send(
-                    f"🎉 <@{answer.user_id}> reached a {milestone}-prompt-day streak!",
-                    allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
-                                                             users=[discord.Object(answer.user_id)]),
-                )  # fmt: skip
-            except discord.HTTPException:
-                log.info("could not announce a milestone in %s", prompt.thread_id)
-        await self.grant_milestone_role(answer.guild_id, answer.user_id, milestone)
+        drill = self.bot.get_cog("DrillCog")
+        if isinstance(drill, DrillCog):
+            drill.outbox.wake()  # a plain-message answer queues nothing else, so nothing woke it yet
+        await self.grant_milestone_role(result.answer.guild_id, result.answer.user_id, milestone)
 
     async def grant_milestone_role(self, guild_id: int, user_id: int, milestone: int) -> None:
         """Give the milestone's role; a missing permission is recorded for /config show, never raised."""

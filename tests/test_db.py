@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from bot.db import Database, UTCDateTime
+from bot.db import CHECKPOINT_EVERY_COMMITS, SQLITE_WAL_BACKSTOP_PAGES, Database, UTCDateTime
 from bot.models import GuildSettings
 from bot.services import guild_settings
 
@@ -41,6 +41,34 @@ async def test_fifty_concurrent_writers_lose_nothing_on_sqlite(tmp_path: Path) -
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_sqlite_writes_leave_checkpoints_to_the_background(tmp_path: Path) -> None:
+    """The writer's commits do not checkpoint a short WAL; Database runs a PASSIVE checkpoint every 100 writes."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    wal = tmp_path / "w.db-wal"
+    try:
+        async with db.write() as session:
+            await session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"))
+            assert (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() == SQLITE_WAL_BACKSTOP_PAGES
+        for _ in range(CHECKPOINT_EVERY_COMMITS - 2):
+            async with db.write() as session:
+                await session.execute(text("INSERT INTO t (body) VALUES (:b)"), {"b": "x" * 5000})
+        busy, pages, copied = await db.checkpoint() or (1, 0, 0)
+        assert busy == 0 and pages > 0 and copied == pages  # nothing was checkpointed before
+        async with db.write() as session:  # the 100th write starts a checkpoint of its own
+            await session.execute(text("INSERT INTO t (body) VALUES ('y')"))
+        assert db._checkpoint is not None
+        assert (await db._checkpoint or (1, 0, 0))[0] == 0
+        assert wal.exists()
+    finally:
+        await db.dispose()
+
+
+async def test_checkpoint_is_a_no_op_on_postgresql(database: Database) -> None:
+    """Only SQLite has a WAL for the bot to checkpoint."""
+    result = await database.checkpoint()
+    assert (result is None) == (not database.sqlite)
 
 
 async def test_datetimes_come_back_aware_utc(database: Database) -> None:

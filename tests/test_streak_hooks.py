@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+from sqlalchemy import select, update
+from sqlmodel import col
+
 from bot.db import Database
-from bot.models import DailyPrompt
+from bot.models import DailyPrompt, OutboxItem
 from bot.services import answers, prompts, streaks
 
 GUILD, ALICE, BOB = 31, 1, 2
@@ -71,3 +74,67 @@ async def test_reviews_count_and_removal_uncounts(database: Database) -> None:
     async with database.write() as session:
         await answers.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
     assert await _streak(database, ALICE) == (0, 0, 0)
+
+
+async def _milestone_items(db: Database) -> list[tuple[str, dict[str, object]]]:
+    async with db.read() as session:
+        rows = await session.scalars(select(OutboxItem).where(col(OutboxItem.kind) == answers.MILESTONE))
+        return [(item.state, item.payload) for item in rows]
+
+
+async def _reach_three(db: Database) -> answers.AnswerResult:
+    result = None
+    for day in (1, 2, 3):
+        await _post(db, day)
+        result = await _answer(db, ALICE)
+    assert result is not None and result.milestone == 3
+    return result
+
+
+async def test_a_milestone_is_queued_in_the_outbox_for_the_prompt_thread(database: Database) -> None:
+    """Reaching a milestone queues one announcement in the prompt's thread, after the answer's post."""
+    result = await _reach_three(database)
+    async with database.read() as session:
+        items = list(await session.scalars(select(OutboxItem).order_by(col(OutboxItem.id))))
+    kinds = [(i.kind, i.channel_id) for i in items if i.channel_id == result.prompt.thread_id]
+    assert kinds == [("answer", 2003), (answers.MILESTONE, 2003)]
+    assert items[-1].payload == {"user_id": str(ALICE), "milestone": 3}
+
+
+async def test_a_removed_and_resubmitted_answer_does_not_announce_the_milestone_again(database: Database) -> None:
+    """A milestone already announced is not announced again when its answer is removed and given again."""
+    answer = (await _reach_three(database)).answer
+    async with database.write() as session:  # the announcement went out
+        await session.execute(update(OutboxItem).values(state="done"))
+    async with database.write() as session:
+        await answers.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
+    assert (await _streak(database, ALICE))[0] == 2
+    again = await _answer(database, ALICE)
+    assert again.created and again.milestone is None
+    assert (await _streak(database, ALICE))[0] == 3
+    assert await _milestone_items(database) == [("done", {"user_id": str(ALICE), "milestone": 3})]
+
+
+async def test_a_milestone_whose_answer_was_removed_before_it_went_out_is_announced_on_the_next_answer(
+    database: Database,
+) -> None:
+    """Removing an answer drops its pending announcement; answering again announces the milestone once."""
+    answer = (await _reach_three(database)).answer
+    async with database.write() as session:
+        await answers.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
+    assert await _milestone_items(database) == []
+    again = await _answer(database, ALICE)
+    assert again.milestone == 3
+    assert await _milestone_items(database) == [("pending", {"user_id": str(ALICE), "milestone": 3})]
+
+
+async def test_a_broken_streak_announces_its_milestones_afresh(database: Database) -> None:
+    """After the streak breaks, reaching the milestone again in a new streak is announced."""
+    await _reach_three(database)
+    await _post(database, 4)
+    await _post(database, 5)  # closes day 4, which alice missed: the streak breaks
+    reached = []
+    for day in (6, 7, 8):
+        await _post(database, day)
+        reached.append((await _answer(database, ALICE)).milestone)
+    assert reached == [None, None, 3]

@@ -44,6 +44,9 @@ class MemberStreak(SQLModel, table=True):
     total_answers: int = Field(default=0)
     reviews_given: int = Field(default=0)
     last_prompt_date: dt.date | None = Field(default=None, sa_type=Date)
+    # The highest milestone announced during the current streak, so that an answer removed by a
+    # moderator and given again does not announce it twice; 0 again once the streak breaks.
+    milestone_announced: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     remind: bool = Field(default=False)
     reminded_prompt_id: int | None = Field(default=None, sa_type=Integer)
     dm_closed: bool = Field(default=False)

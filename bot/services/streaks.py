@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import Answer, DailyPrompt, MemberStreak, PeriodStat, Review, StreakDay, StreakSettings
+from bot.models.streaks import DEFAULT_MILESTONES
 from bot.services.streak_rules import StreakState, answered, missed, recompute
 
 
@@ -91,6 +92,36 @@ async def posted_dates(
 
 
 _PERIOD_COLUMNS = ("guild_id", "user_id", "period", "start", "answers", "reviews", "best")
+_period_statements: dict[str, Any] = {}
+
+
+def _period_statement(session: AsyncSession) -> Any:
+    """Return the upsert adding to one period tally, built once per dialect (every value a bound parameter)."""
+    dialect = session.get_bind().dialect.name
+    stmt = _period_statements.get(dialect)
+    if stmt is None:
+        table = PeriodStat.metadata.tables["period_stat"]
+        greatest = func.max if dialect == "sqlite" else func.greatest
+        stmt = upsert(
+            session, table, {name: bindparam(name) for name in _PERIOD_COLUMNS},
+            conflict=["guild_id", "user_id", "period", "start"],
+            update={"answers": table.c.answers + bindparam("add_answers"),
+                    "reviews": table.c.reviews + bindparam("add_reviews"),
+                    "best": greatest(table.c.best, bindparam("best"))},
+        )  # fmt: skip
+        _period_statements[dialect] = stmt
+    return stmt
+
+
+def _period_rows(
+    guild_id: int, user_id: int, day: dt.date, *, answers: int = 0, reviews: int = 0, best: int = 0
+) -> list[dict[str, Any]]:
+    """Return the parameters adding to the member's tallies of the week and the month of ``day``."""
+    return [
+        {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start, "answers": max(answers, 0),
+         "reviews": max(reviews, 0), "best": best, "add_answers": answers, "add_reviews": reviews}
+        for period, start in (("week", week_start(day)), ("month", month_start(day)))
+    ]  # fmt: skip
 
 
 async def _bump_period(
@@ -103,82 +134,113 @@ async def _bump_period(
     reviews: int = 0,
     best: int = 0,
 ) -> None:
-    """Add to the member's tallies of the week and the month of ``day``.
+    """Add to the member's tallies of the week and the month of ``day`` (one executemany: one round trip)."""
+    rows = _period_rows(guild_id, user_id, day, answers=answers, reviews=reviews, best=best)
+    await session.execute(_period_statement(session), rows)
 
-    One upsert executed for both rows (executemany: one round trip), on the table rather than the
-    model and with bound parameters, so SQLAlchemy compiles it once and caches it.
-    """
-    table = PeriodStat.metadata.tables["period_stat"]
-    greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
-    stmt = upsert(
-        session, table, {name: bindparam(name) for name in _PERIOD_COLUMNS},
-        conflict=["guild_id", "user_id", "period", "start"],
-        update={"answers": table.c.answers + answers, "reviews": table.c.reviews + reviews,
-                "best": greatest(table.c.best, best)},
+
+_STATE_COLUMNS = ("current", "best", "freezes", "earn_progress", "frozen_in_streak", "total_answers")
+
+
+@dataclass(frozen=True, slots=True)
+class _RecordStatements:
+    """record_answer's statements for one dialect, built once: executing them only binds values."""
+
+    lock: Any
+    save: Any
+    day: Any
+    periods: Any
+
+
+_record_statements: dict[str, _RecordStatements] = {}
+
+
+def _statements(session: AsyncSession) -> _RecordStatements:
+    """Return record_answer's statements for the session's dialect (Core, on tables, bound parameters)."""
+    dialect = session.get_bind().dialect.name
+    cached = _record_statements.get(dialect)
+    if cached is not None:
+        return cached
+    tables = MemberStreak.metadata.tables
+    member, prompt, settings = tables["member_streak"], tables["daily_prompt"], tables["streak_settings"]
+    # The guild's last prompt day before this one, and its settings (NULL when none are stored).
+    previous = (
+        select(func.max(prompt.c.local_date))
+        .where(prompt.c.guild_id == bindparam("guild_id"), prompt.c.message_id.is_not(None),
+               prompt.c.local_date < bindparam("prompt_date"))
+        .scalar_subquery()
     )  # fmt: skip
-    rows = [
-        {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start,
-         "answers": max(answers, 0), "reviews": max(reviews, 0), "best": best}
-        for period, start in (("week", week_start(day)), ("month", month_start(day)))
-    ]  # fmt: skip
-    await session.execute(stmt, rows)
+    guild_settings = [
+        select(column).where(settings.c.guild_id == bindparam("guild_id")).scalar_subquery()
+        for column in (settings.c.freezes_enabled, settings.c.milestones)
+    ]
+    # A no-op update takes the row lock (as SELECT ... FOR UPDATE would), creating the row when
+    # missing; RETURNING gives it as it stands after any concurrent writer committed.
+    lock = upsert(
+        session, member,
+        {"guild_id": bindparam("guild_id"), "user_id": bindparam("user_id"), "updated_at": bindparam("now")},
+        conflict=["guild_id", "user_id"], update={"updated_at": member.c.updated_at},
+    ).returning(*(member.c[name] for name in _STATE_COLUMNS), member.c.last_prompt_date,
+                member.c.milestone_announced, previous, *guild_settings)  # fmt: skip
+    save = (
+        update(member)
+        .where(member.c.guild_id == bindparam("g"), member.c.user_id == bindparam("u"))
+        .values({name: bindparam(name) for name in (*_STATE_COLUMNS, "last_prompt_date", "milestone_announced",
+                                                     "updated_at")})
+    )  # fmt: skip
+    day = insert_ignoring_conflicts(
+        session, tables["streak_day"],
+        {name: bindparam(name) for name in ("guild_id", "user_id", "local_date", "status", "streak_after")},
+        conflict=["guild_id", "user_id", "local_date"],
+    )  # fmt: skip
+    built = _RecordStatements(lock, save, day, _period_statement(session))
+    _record_statements[dialect] = built
+    return built
 
 
 async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, prompt_date: dt.date) -> Counted:
-    """Count a member's first answer to the prompt of ``prompt_date``; a repeat counts nothing."""
-    # One statement locks the member's row and brings back all record_answer reads besides: the
-    # guild's settings (defaults when it has none) and its last prompt day before this one. When
-    # the member is accounted up to that day (settle_closed_prompt ran for every closed day, the
-    # usual case), there are no missed days to look up.
-    previous = (
-        select(func.max(col(DailyPrompt.local_date)))
-        .where(col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.message_id).is_not(None),
-               col(DailyPrompt.local_date) < prompt_date)
-        .scalar_subquery()
-    )  # fmt: skip
-    freezes, milestones = (
-        select(column).where(col(StreakSettings.guild_id) == guild_id).scalar_subquery()
-        for column in (col(StreakSettings.freezes_enabled), col(StreakSettings.milestones))
-    )
-    stmt = _lock_statement(session, guild_id, user_id).returning(MemberStreak, previous, freezes, milestones)
-    result = await session.execute(stmt, execution_options={"populate_existing": True})
-    row, last_posted, stored_freezes, stored_milestones = result.one()
+    """Count a member's first answer to the prompt of ``prompt_date``; a repeat counts nothing.
+
+    Four statements on the usual path: lock the member's row (bringing back the guild's settings
+    and its previous prompt day too), write the new state, the day, and the period tallies.
+    """
+    statements = _statements(session)
+    conn = await session.connection()
+    now = utcnow()
+    row = (
+        await conn.execute(statements.lock, {"guild_id": guild_id, "user_id": user_id, "prompt_date": prompt_date,
+                                              "now": now})
+    ).one()  # fmt: skip
+    state = StreakState(*row[: len(_STATE_COLUMNS)])
+    last_date, announced, last_posted, stored_freezes, stored_milestones = row[len(_STATE_COLUMNS) :]
     if stored_freezes is None:  # no settings stored: the defaults, as get_settings gives them
-        defaults = StreakSettings(guild_id=guild_id)
-        freezes_on, milestone_list = defaults.freezes_enabled, defaults.milestones
+        freezes_on, milestone_list = True, DEFAULT_MILESTONES
     else:
         freezes_on, milestone_list = bool(stored_freezes), list(stored_milestones)
-    state = state_of(row)
-    if row.last_prompt_date is not None and row.last_prompt_date >= prompt_date:
+    if last_date is not None and last_date >= prompt_date:
         return Counted(state, None, counted=False)
-    if (
-        row.last_prompt_date is not None
-        and state.current > 0
-        and last_posted is not None
-        and last_posted > row.last_prompt_date
-    ):
+    if last_date is not None and state.current > 0 and last_posted is not None and last_posted > last_date:
         # Prompt days closed since the member's last one that were not settled yet.
-        for day in await posted_dates(
-            session=session, guild_id=guild_id, after=row.last_prompt_date, before=prompt_date
-        ):
+        for day in await posted_dates(session=session, guild_id=guild_id, after=last_date, before=prompt_date):
             state, status = missed(state, freezes_enabled=freezes_on)
             if status == "frozen":
-                session.add(StreakDay(guild_id=guild_id, user_id=user_id, local_date=day, status="frozen",
-                                      streak_after=state.current))  # fmt: skip
+                await conn.execute(statements.day, {"guild_id": guild_id, "user_id": user_id, "local_date": day,
+                                                    "status": "frozen", "streak_after": state.current})  # fmt: skip
+    if state.current == 0:
+        announced = 0  # a new streak: its milestones are announced afresh
     before = state.current
     state = answered(state)
-    _store(row, state)
-    row.last_prompt_date = prompt_date
-    await session.execute(
-        insert_ignoring_conflicts(
-            session, StreakDay.metadata.tables["streak_day"],
-            {"guild_id": guild_id, "user_id": user_id, "local_date": prompt_date, "status": "answered",
-             "streak_after": state.current},
-            conflict=["guild_id", "user_id", "local_date"],
-        )
+    milestone = None
+    if state.current > before and state.current in milestone_list and state.current > announced:
+        milestone = announced = state.current
+    await conn.execute(
+        statements.save,
+        {"g": guild_id, "u": user_id, **{name: getattr(state, name) for name in _STATE_COLUMNS},
+         "last_prompt_date": prompt_date, "milestone_announced": announced, "updated_at": now},
     )  # fmt: skip
-    await _bump_period(session, guild_id, user_id, prompt_date, answers=1, best=state.current)
-    milestone = state.current if state.current > before and state.current in milestone_list else None
+    await conn.execute(statements.day, {"guild_id": guild_id, "user_id": user_id, "local_date": prompt_date,
+                                        "status": "answered", "streak_after": state.current})  # fmt: skip
+    await conn.execute(statements.periods, _period_rows(guild_id, user_id, prompt_date, answers=1, best=state.current))
     return Counted(state, milestone, counted=True)
 
 
@@ -218,7 +280,14 @@ async def settle_closed_prompt(*, session: AsyncSession, guild_id: int, closed_d
     broken = await session.execute(
         update(MemberStreak)
         .where(*pending)
-        .values(current=0, earn_progress=0, frozen_in_streak=0, last_prompt_date=closed_date, updated_at=utcnow())
+        .values(
+            current=0,
+            earn_progress=0,
+            frozen_in_streak=0,
+            milestone_announced=0,
+            last_prompt_date=closed_date,
+            updated_at=utcnow(),
+        )
     )
     return touched + int(broken.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -230,6 +299,14 @@ async def record_review(
     row = await lock_member(session=session, guild_id=guild_id, user_id=reviewer_id)
     row.reviews_given = max(0, row.reviews_given + delta)
     await _bump_period(session, guild_id, reviewer_id, local_day, reviews=delta)
+
+
+async def unannounce_milestone(*, session: AsyncSession, guild_id: int, user_id: int, milestone: int) -> None:
+    """Forget that ``milestone`` was announced (its announcement was dropped before it went out)."""
+    row = await lock_member(session=session, guild_id=guild_id, user_id=user_id)
+    if row.milestone_announced >= milestone:
+        settings = await get_settings(session=session, guild_id=guild_id)
+        row.milestone_announced = max((m for m in settings.milestones if m < milestone and m <= row.current), default=0)
 
 
 async def answered_dates(*, session: AsyncSession, guild_id: int, user_id: int) -> set[dt.date]:
@@ -256,6 +333,8 @@ async def rebuild_member(*, session: AsyncSession, guild_id: int, user_id: int, 
     state, statuses = recompute(flags, freezes_enabled=settings.freezes_enabled)
     _store(row, state)
     row.last_prompt_date = accounted[-1] if accounted else None
+    if state.current == 0:
+        row.milestone_announced = 0  # what is announced stays announced while the streak runs
     await session.execute(
         delete(StreakDay).where(col(StreakDay.guild_id) == guild_id, col(StreakDay.user_id) == user_id)
     )

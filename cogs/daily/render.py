@@ -66,6 +66,11 @@ def review_notice(review: Review, answer: Answer, reviewer_name: str) -> tuple[s
     return content, embed
 
 
+def milestone_note(user_id: int, milestone: int) -> str:
+    """Return a milestone announcement: it mentions the member (who alone may be pinged by it)."""
+    return f"🎉 <@{user_id}> reached a {milestone}-prompt-day streak!"
+
+
 def today_embed(prompt: DailyPrompt, question: Question, *, answered: bool, guild_id: int) -> discord.Embed:
     """Render /drill today: the prompt, its thread, and whether the caller answered."""
     embed = prompt_embed(prompt, question)

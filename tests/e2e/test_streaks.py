@@ -153,8 +153,10 @@ async def test_reaching_a_milestone_is_announced_and_grants_its_role(
     assert note.content == f"🎉 {world.alice.mention} reached a 3-prompt-day streak!"
     assert note.allowed_mentions == {"parse": [], "users": [world.alice.id]}
     [sent] = [r for r in fake_discord.records.requests_to(f"POST /channels/{thread.id}/messages")
-              if "streak!" in (r.json or {}).get("content", "")]  # fmt: skip
+              if "streak!" in ((r.json or {}).get("content") or "")]  # fmt: skip  # answer posts: content null
     assert sent.json["allowed_mentions"]["parse"] == [] and sent.json["allowed_mentions"]["users"] == [world.alice.id]
+    assert str(sent.json.get("nonce", "")).startswith("ob")  # sent by the outbox, at the thread's pace
+    assert note.id > answer_posts(fake_discord, thread)[0].id  # after alice's answer (the first) is shown
     [grant] = fake_discord.records.requests_to("PUT /guilds/*/members/*/roles/*")
     assert grant.path.endswith(f"/members/{world.alice.id}/roles/{regular.id}") and grant.status == 204
     assert regular.id not in world.guild.members[world.bob.id].role_ids

@@ -1,0 +1,213 @@
+"""Timing the real service calls: /streak data, /leaderboard views, recording an answer, settling a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+
+from bench.common import percentile
+from bench.streaks.seed import table_of
+from bench.streaks.world import CHANNEL_ID, FILLER, FIRST_MESSAGE_ID, GUILD_ID, POST_AT, World
+from bot.db import Database, insert_ignoring_conflicts
+from bot.models import DailyPrompt
+from bot.services import leaderboard, streak_views, streaks
+from bot.services.answers import ANSWER_TABLE
+
+STREAK_TARGET_MS = 20.0
+BOARD_TARGET_MS = 20.0
+RECORD_TARGET_MS = 5.0
+# (board, period) pairs timed: ``streak`` is always the current streak, whatever the period.
+BOARD_PERIODS: list[tuple[leaderboard.Board, leaderboard.Period]] = [
+    ("streak", "all-time"),
+    *((board, period) for board in ("answers", "best", "reviews") for period in leaderboard.PERIODS),
+]
+
+
+@dataclass
+class Figure:
+    """Timings of one operation, in ms, and the mean CPU time this process spent per operation."""
+
+    name: str
+    samples: list[float]
+    target: float | None = None
+    cpu_ms: float | None = None
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.samples, 50)
+
+    @property
+    def p99(self) -> float:
+        return percentile(self.samples, 99)
+
+    @property
+    def max(self) -> float:
+        return max(self.samples)
+
+    @property
+    def met(self) -> bool:
+        return self.target is None or self.p99 < self.target
+
+    def line(self) -> str:
+        cpu = f"{self.cpu_ms:8.2f}" if self.cpu_ms is not None else " " * 8
+        target = f"< {self.target:3.0f}  {'PASS' if self.met else 'MISS'}" if self.target is not None else ""
+        return (
+            f"  {self.name:<36} {len(self.samples):>6} {self.p50:8.2f} {self.p99:8.2f} {self.max:8.2f} {cpu}   {target}"
+        )
+
+
+async def timed(
+    name: str, operation: Callable[[int], Awaitable[None]], *, iterations: int, warmup: int, target: float | None
+) -> Figure:
+    """Run ``operation(i)`` warmup + iterations times; keep the last ``iterations`` timings."""
+    samples: list[float] = []
+    cpu = 0.0
+    for i in range(warmup + iterations):
+        c0, t0 = time.process_time(), time.perf_counter()
+        await operation(i)
+        elapsed = (time.perf_counter() - t0) * 1000
+        if i >= warmup:
+            samples.append(elapsed)
+            cpu += time.process_time() - c0
+    return Figure(name, samples, target, cpu * 1000 / max(1, iterations))
+
+
+def merged(name: str, figures: list[Figure]) -> Figure:
+    """Pool the samples of several figures under one name."""
+    samples = [x for f in figures for x in f.samples]
+    cpu = sum((f.cpu_ms or 0.0) * len(f.samples) for f in figures) / max(1, len(samples))
+    return Figure(name, samples, figures[0].target, cpu)
+
+
+async def time_streak(
+    db: Database, world: World, rng: random.Random, today: dt.date, iterations: int, warmup: int
+) -> Figure:
+    """Time /streak's data for a random member: their row and the heat-map days, in one read session."""
+    end = today
+    users = world.user_ids
+
+    async def one(_: int) -> None:
+        uid = rng.choice(users)
+        async with db.read() as session:
+            await streaks.get_member(session=session, guild_id=GUILD_ID, user_id=uid)
+            await streak_views.heatmap_days(session=session, guild_id=GUILD_ID, user_id=uid, end=end)
+
+    return await timed("/streak data", one, iterations=iterations, warmup=warmup, target=STREAK_TARGET_MS)
+
+
+async def board_sizes(db: Database, today: dt.date) -> dict[tuple[str, str], int]:
+    """Return how many members each timed board ranks."""
+    sizes: dict[tuple[str, str], int] = {}
+    async with db.read() as session:
+        for board, period in BOARD_PERIODS:
+            _, total = await leaderboard.page(
+                session=session, guild_id=GUILD_ID, board=board, period=period, today=today, number=0
+            )
+            sizes[board, period] = total
+    return sizes
+
+
+async def time_boards(
+    db: Database, world: World, rng: random.Random, today: dt.date, iterations: int, warmup: int, *, deep: bool
+) -> list[Figure]:
+    """Time a /leaderboard view (a page, the board's size and the caller's rank) per board and period.
+
+    The caller is a random member (often far down the board, or not on it); the page is page 1-5
+    (what paging by buttons reaches) or, with ``deep``, any page of the board.
+    """
+    users = world.user_ids
+    sizes = await board_sizes(db, today)
+    figures = []
+    for board, period in BOARD_PERIODS:
+        pages = max(1, -(-sizes[board, period] // leaderboard.PAGE_SIZE))
+
+        async def one(_: int, board: leaderboard.Board = board, period: leaderboard.Period = period,
+                      pages: int = pages) -> None:  # fmt: skip
+            number = rng.randrange(pages) if deep else rng.randrange(min(pages, 5))
+            uid = rng.choice(users)
+            async with db.read() as session:  # what /leaderboard and its buttons do
+                await leaderboard.view(
+                    session=session, guild_id=GUILD_ID, board=board, period=period, today=today, number=number,
+                    user_id=uid,
+                )  # fmt: skip
+
+        label = f"  {board}/{period} ({sizes[board, period]:,} ranked)"
+        figures.append(await timed(label, one, iterations=iterations, warmup=warmup, target=BOARD_TARGET_MS))
+    return figures
+
+
+async def open_next_prompt(db: Database, world: World) -> tuple[int, dt.date, Figure]:
+    """Post the next day's prompt, then settle the day it closes (as prompts.mark_sent does); time the settle."""
+    day = world.days[-1] + dt.timedelta(days=1)
+    number = len(world.days)
+    due = dt.datetime.combine(day, POST_AT, tzinfo=dt.UTC)
+    async with db.write() as session:
+        result = await session.execute(
+            insert(table_of(DailyPrompt)).returning(table_of(DailyPrompt).c.id),
+            {"guild_id": GUILD_ID, "local_date": day, "question_id": "q-next", "category": "coding",
+             "state": "threaded", "nonce": uuid.uuid4().hex[:25], "channel_id": CHANNEL_ID,
+             "message_id": FIRST_MESSAGE_ID + 2 * number, "thread_id": FIRST_MESSAGE_ID + 2 * number,
+             "due_at": due, "claimed_at": due, "posted_at": due},
+        )  # fmt: skip
+        prompt_id = int(result.scalar_one())
+    t0 = time.perf_counter()
+    async with db.write() as session:
+        touched = await streaks.settle_closed_prompt(session=session, guild_id=GUILD_ID, closed_date=world.days[-1])
+    elapsed = (time.perf_counter() - t0) * 1000
+    return prompt_id, day, Figure(f"settle_closed_prompt ({touched:,} members)", [elapsed])
+
+
+def likely_answerers(world: World, rng: random.Random, count: int) -> list[int]:
+    """Draw ``count`` distinct members as a real prompt day's answerers come: weighted by their last 4 weeks.
+
+    Mostly the active members (who hold streaks, so record_answer takes its usual path), with a
+    few returning and first-time answerers (a small floor weight). Efraimidis-Spirakis sampling.
+    """
+    recent = len(world.days) - 28
+    keyed = []
+    for member in world.members:
+        weight = sum(member.flags[recent:]) + 0.25
+        keyed.append((rng.random() ** (1 / weight), member.user_id))
+    keyed.sort(reverse=True)
+    return [user_id for _, user_id in keyed[:count]]
+
+
+async def time_record(
+    db: Database, world: World, rng: random.Random, prompt_id: int, day: dt.date, iterations: int, warmup: int
+) -> tuple[Figure, int]:
+    """Time recording a first answer to the new prompt: the Answer insert and record_answer, one transaction each.
+
+    Returns the figure and how many of the timed members had a running streak.
+    """
+    users = likely_answerers(world, rng, min(len(world.members), warmup + iterations))
+    at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+    with_streak = 0
+
+    async def one(i: int) -> None:
+        nonlocal with_streak
+        uid = users[i]
+        async with db.write() as session:
+            inserted = await session.execute(
+                insert_ignoring_conflicts(
+                    session, ANSWER_TABLE,  # as answers.submit_answer inserts it
+                    {"prompt_id": prompt_id, "guild_id": GUILD_ID, "user_id": uid, "display_name": f"member{uid}",
+                     "text": FILLER, "source": "modal", "created_at": at, "updated_at": at},
+                    conflict=["prompt_id", "user_id"],
+                )
+            )  # fmt: skip
+            if not inserted.rowcount:  # type: ignore[attr-defined]
+                raise AssertionError(f"member {uid} had already answered the new prompt")
+            counted = await streaks.record_answer(session=session, guild_id=GUILD_ID, user_id=uid, prompt_date=day)
+            with_streak += i >= warmup and counted.state.current > 1
+
+    figure = await timed(
+        "record an answer (new prompt day)", one, iterations=len(users) - warmup, warmup=warmup,
+        target=RECORD_TARGET_MS,
+    )  # fmt: skip
+    return figure, with_streak
