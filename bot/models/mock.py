@@ -72,7 +72,7 @@ class MockRound(SQLModel, table=True):
     guild_id: int = Field(sa_type=BigInteger, index=True)
     period_key: str = Field(sa_type=String(20))
     seed: int = Field(sa_type=BigInteger)
-    state: str = Field(default="matched", sa_type=String(12))  # matched | done
+    state: str = Field(default="matched", sa_type=String(12))  # matched | open (set up) | done
     channel_id: int | None = Field(default=None, sa_type=BigInteger)
     repeats: int = Field(default=0)
     unpaired: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -91,7 +91,7 @@ class MockGroup(SQLModel, table=True):
     round_id: int = Field(sa_column=Column(Integer, ForeignKey("mock_round.id", ondelete="CASCADE"), nullable=False,
                                            index=True))  # fmt: skip
     guild_id: int = Field(sa_type=BigInteger, index=True)
-    state: str = Field(default="pending", sa_type=String(12))  # pending | threaded | dm | failed | dissolved
+    state: str = Field(default="pending", sa_type=String(12))  # pending | creating | threaded | dm | failed | dissolved
     thread_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, sa_type=Text)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert
-from bot.models import MockAvoid, MockProfile, PairingConfig
+from bot.models import MockAvoid, MockProfile, MockRound, PairingConfig
 from bot.services.identity import member_key, secret
 from bot.services.question_schema import TRACKS
 from bot.services.schedule import PostRule, parse_time, parse_timezone
@@ -19,6 +21,9 @@ LEVELS = ("junior", "mid", "senior")
 CADENCES = ("weekly", "biweekly")
 MAX_AVOIDS = 50
 MAX_PAUSE_WEEKS = 12
+BIWEEKLY_ANCHOR = dt.date(2024, 1, 1)  # a Monday (ISO 2024-W01): two-week periods are counted from it
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})(\+2)?$")
 
 
 class MockInputError(ValueError):
@@ -161,6 +166,51 @@ def next_round(config: PairingConfig, after: dt.datetime) -> dt.datetime | None:
     return due
 
 
+def period_key(at: dt.datetime, zone: ZoneInfo, cadence: str) -> str:
+    """Return the key of the cadence period holding ``at`` in ``zone`` (weeks start on the local Monday).
+
+    Weekly: the ISO week ("2026-W23"). Biweekly: the two-week block, counted in pairs of weeks from a
+    fixed Monday, named by its first week ("2026-W23+2").
+    """
+    day = at.astimezone(zone).date()
+    monday = day - dt.timedelta(days=day.weekday())
+    if cadence == "biweekly":
+        monday -= dt.timedelta(weeks=(monday - BIWEEKLY_ANCHOR).days // 7 % 2)
+    year, week, _weekday = monday.isocalendar()
+    return f"{year}-W{week:02d}" + ("+2" if cadence == "biweekly" else "")
+
+
+def round_period(config: PairingConfig, at: dt.datetime) -> str:
+    """Return the key of the server's pairing period holding ``at`` (its cadence, in its own time zone)."""
+    return period_key(at, parse_timezone(config.timezone), config.cadence)
+
+
+def period_label(key: str) -> str:
+    """Render a period key for people: "week of 1 Jun 2026", "2 weeks from 1 Jun 2026"; other keys as they are."""
+    found = _WEEK_KEY.match(key)
+    if found is None:
+        return key  # a day key ("2026-06-03") of a round run before rounds were weekly
+    try:
+        start = dt.date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    except ValueError:
+        return key
+    span = "2 weeks from" if found[3] else "week of"
+    return f"{span} {start.day} {MONTHS[start.month - 1]} {start.year}"
+
+
+async def skip_ran_periods(*, session: AsyncSession, config: PairingConfig) -> None:
+    """Move the next round past periods whose round already ran (early, by /mock pair-now)."""
+    for _ in range(4):  # a period can hold one scheduled round only: one step past it is enough
+        if config.next_round_at is None:
+            return
+        key = round_period(config, config.next_round_at)
+        stmt = select(col(MockRound.id)).where(col(MockRound.guild_id) == config.guild_id,
+                                               col(MockRound.period_key) == key)  # fmt: skip
+        if (await session.scalars(stmt.limit(1))).first() is None:
+            return
+        config.next_round_at = next_round(config, config.next_round_at)
+
+
 async def configure(
     *, session: AsyncSession, guild_id: int, changes: PairingChanges, now: dt.datetime
 ) -> PairingConfig:
@@ -179,6 +229,7 @@ async def configure(
         row.last_error, row.last_error_at = None, None
     row.next_round_at = None
     row.next_round_at = next_round(row, now)
+    await skip_ran_periods(session=session, config=row)
     row.updated_at = now
     await session.flush()
     return row

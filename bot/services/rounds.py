@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -59,8 +59,11 @@ async def recent_pairs(*, session: AsyncSession, guild_id: int, before_round: in
 async def _settle_previous(session: AsyncSession, guild_id: int, round_id: int) -> list[int]:
     """Count follow-ups left unanswered in the previous round; pause members who missed 3 in a row.
 
-    Only groups that were actually asked count (a follow-up message went out), and a group's answer
-    counts for all its members: the follow-up says that one of them can answer.
+    Only groups that were actually asked count (a follow-up message went out). The count is per
+    member: pressing any answer counts, and so does a partner's "We met" (the mock evidently took
+    place with the silent member). A partner's "Didn't happen" or "Reschedule" does not count for a
+    member who stayed silent: they may be the one who did not show up. A member the follow-up could
+    not reach (DMs closed) is not counted either way.
     """
     previous = (
         await session.scalars(
@@ -80,11 +83,12 @@ async def _settle_previous(session: AsyncSession, guild_id: int, round_id: int) 
         )
     ).all()  # fmt: skip
     paused: list[int] = []
+    unasked = set(previous.notes.get("unasked", []))
     for member, outcome in asked:
         profile = await session.get(MockProfile, (guild_id, member.user_id))
-        if profile is None or not profile.active:
+        if profile is None or not profile.active or member.user_id in unasked:
             continue
-        answered = member.responded or outcome is not None
+        answered = member.responded or outcome == "met"
         profile.missed_followups = 0 if answered else profile.missed_followups + 1
         if profile.missed_followups >= PAUSE_AFTER_MISSED:
             profile.active, profile.inactive_reason = False, "no-response"
@@ -137,8 +141,36 @@ async def create_round(
             session.add(MockGroupMember(group_id=stored.id or 0, user_id=user_id, guild_id=guild_id, position=position))
     row.repeats = matching.repeats
     row.unpaired = list(matching.unpaired)
+    row.notes = {"paused": paused, "unmatched": list(matching.unpaired)}  # told once the round is open
     await session.flush()
     return RoundResult(row, created=True, paused=paused)
+
+
+async def unfinished_rounds(*, session: AsyncSession) -> list[tuple[int, int]]:
+    """Return (round id, guild id) of rounds matched but not opened yet (a crash or restart came between)."""
+    stmt = select(col(MockRound.id), col(MockRound.guild_id)).where(col(MockRound.state) == "matched")
+    return [(int(r or 0), int(g)) for r, g in (await session.execute(stmt.order_by(col(MockRound.id)))).all()]
+
+
+async def open_round(*, session: AsyncSession, round_id: int) -> MockRound | None:
+    """Mark a matched round open (its previous threads archived, its groups set up); None if it already was."""
+    moved = await session.execute(
+        update(MockRound).where(col(MockRound.id) == round_id, col(MockRound.state) == "matched").values(state="open")
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        return None
+    return await session.get(MockRound, round_id, populate_existing=True)
+
+
+async def note_unasked(*, session: AsyncSession, group_id: int, user_ids: list[int]) -> None:
+    """Remember members a group's follow-up could not reach: their silence is not counted against them."""
+    group = await session.get(MockGroup, group_id)
+    round_row = await session.get(MockRound, group.round_id) if group is not None else None
+    if round_row is None or not user_ids:
+        return
+    notes = dict(round_row.notes)
+    notes["unasked"] = sorted({*notes.get("unasked", []), *user_ids})
+    round_row.notes = notes
 
 
 async def round_groups(*, session: AsyncSession, round_id: int) -> list[tuple[MockGroup, list[MockGroupMember]]]:
@@ -194,7 +226,7 @@ def interviewee_of(members: list[MockGroupMember], user_id: int) -> int | None:
 async def record_outcome(
     *, session: AsyncSession, group_id: int, user_id: int, outcome: str, now: dt.datetime
 ) -> MockGroup | None:
-    """Store a group member's follow-up answer; None if ``user_id`` is not in the group."""
+    """Store a group member's follow-up answer (the latest press sets the group's outcome); None for outsiders."""
     if outcome not in OUTCOMES:
         raise ValueError(outcome)
     member = await session.get(MockGroupMember, (group_id, user_id))
@@ -219,6 +251,8 @@ class RoundStats:
     by_dm: int
     failed: int
     failure: str | None = None  # the latest error of a group that could not be set up
+    dm_after_failure: int = 0  # of by_dm: groups whose thread failed on every attempt
+    dm_failure: str | None = None  # the error that made one of them meet by DM
 
 
 async def stats(*, session: AsyncSession, guild_id: int, limit: int = 6) -> list[RoundStats]:
@@ -236,5 +270,7 @@ async def stats(*, session: AsyncSession, guild_id: int, limit: int = 6) -> list
             sum(g.outcome == "not-met" for g in groups), sum(g.outcome == "reschedule" for g in groups),
             sum(g.state == "dm" for g in groups), sum(g.state == "failed" for g in groups),
             next((g.last_error for g in groups if g.state == "failed" and g.last_error), None),
+            sum(g.state == "dm" and g.last_error is not None for g in groups),
+            next((g.last_error for g in groups if g.state == "dm" and g.last_error), None),
         ))  # fmt: skip
     return result

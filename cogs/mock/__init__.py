@@ -15,7 +15,7 @@ from bot.services.question_schema import TRACKS
 from bot.services.schedule import ScheduleInputError, parse_timezone
 from bot.tree import UserFacingError
 from cogs.config import timezone_autocomplete
-from cogs.mock.render import pack_embeds, place_text, roles_text, stats_embed
+from cogs.mock.render import already_ran_text, pack_embeds, place_text, roles_text, stats_embed
 from cogs.mock.runner import RoundRunner
 from cogs.mock.views import OUTCOME_LABELS, OutcomeButton, PackButton
 
@@ -147,7 +147,7 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         if recent:
             round_row, group, members = recent[0]
             roles = roles_text([m.user_id for m in members], interaction.user.id)
-            lines.append(f"Round {round_row.period_key}: {roles}; where: {place_text(group)}.")
+            lines.append(f"Round, {mock.period_label(round_row.period_key)}: {roles}; where: {place_text(group)}.")
         if config and config.next_round_at:
             lines.append(f"Next round <t:{int(config.next_round_at.timestamp())}:F>.")
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
@@ -164,13 +164,13 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         for r, g, members in recent:
             others = ", ".join(f"<@{m.user_id}>" for m in members if m.user_id != me)
             outcome = OUTCOME_LABELS.get(g.outcome or "", "no answer")
-            lines.append(f"**{r.period_key}** · with {others} · {place_text(g)} · {outcome}")
+            lines.append(f"**{mock.period_label(r.period_key)}** · with {others} · {place_text(g)} · {outcome}")
         await interaction.response.send_message("\n".join(lines) or "No rounds yet.", ephemeral=True)
 
     @app_commands.command(name="pair-now", description="Run a pairing round now (admins)")
     @admin_only()
     async def pair_now(self, interaction: discord.Interaction[Any]) -> None:
-        """Run this period's round at once (a second run pairs nobody twice)."""
+        """Run this period's round at once; when it already ran, say so and when the next one is."""
         assert interaction.guild_id is not None
         async with self.bot.db.read() as session:
             config = await mock.get_config(session=session, guild_id=interaction.guild_id)
@@ -183,9 +183,14 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
             return
         async with self.bot.db.read() as session:
             groups = await rounds.round_groups(session=session, round_id=result.round.id or 0)
-        verb = "Paired" if result.created else "This period's round already ran:"
+            config = await mock.get_config(session=session, guild_id=interaction.guild_id)
+        standing = sum(group.state != "dissolved" for group, _members in groups)
+        if not result.created:
+            text = already_ran_text(result.round.period_key, standing, config.next_round_at if config else None)
+            await interaction.followup.send(text, ephemeral=True)
+            return
         await interaction.followup.send(
-            f"{verb} {len(groups)} group(s), {result.round.repeats} repeat pair(s), "
+            f"Paired {standing} group(s), {result.round.repeats} repeat pair(s), "
             f"{len(result.round.unpaired)} unpaired.", ephemeral=True,
         )  # fmt: skip
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.models import MockGroup, MockProfile
 from bot.services.availability import describe_slots, overlap
+from bot.services.mock import period_label
 from bot.services.question_schema import Question
 from bot.services.rounds import RoundStats
 from cogs.questions.render import bullet_list, clip
@@ -70,6 +72,16 @@ def intro_text(user_ids: list[int], profiles: dict[int, MockProfile], *, by_dm: 
     return clip("\n".join(lines), 2000)
 
 
+def already_ran_text(period_key: str, groups: int, next_round_at: dt.datetime | None) -> str:
+    """Answer a /mock pair-now whose period's round already ran: how it went, and when the next round is."""
+    period = "two-week period" if period_key.endswith("+2") else "week"
+    if next_round_at is None:
+        after = "no next round is scheduled (pairing is off)"
+    else:
+        after = f"the next round is on <t:{int(next_round_at.timestamp())}:F>"
+    return f"This {period}'s round already ran ({groups} group(s)); {after}. Nobody was paired again."
+
+
 def pack_embeds(interviewee_id: int, questions: list[Question]) -> list[discord.Embed]:
     """Render the pack for the person the viewer interviews: prompt, rubric and hints per question."""
     embeds = []
@@ -108,12 +120,16 @@ def stats_embed(rows: list[RoundStats]) -> discord.Embed:
             f"met {row.met} ({met_rate}), didn't happen {row.not_met}, rescheduled {row.reschedule}, "
             f"no answer {row.groups - answered}",
         ]
-        if row.by_dm:
-            lines.append(f"{row.by_dm} group(s) introduced by DM (thread limit reached)")
+        if row.by_dm > row.dm_after_failure:
+            lines.append(f"{row.by_dm - row.dm_after_failure} group(s) introduced by DM (thread limit reached)")
+        if row.dm_after_failure:
+            reason = f": {clip(row.dm_failure, 200)}" if row.dm_failure else ""
+            lines.append(f"{row.dm_after_failure} group(s) introduced by DM, their thread failed every time{reason}")
         if row.failed:
             reason = f": {clip(row.failure, 200)}" if row.failure else ""
             lines.append(f"{row.failed} group(s) could not be set up (retried on the next ticks){reason}")
         if row.round.unpaired:
             lines.append(f"{len(row.round.unpaired)} member(s) could not be paired (avoid lists)")
-        embed.add_field(name=f"Round {row.round.period_key}", value="\n".join(lines)[:1024], inline=False)
+        embed.add_field(name=f"Round · {period_label(row.round.period_key)}", value="\n".join(lines)[:1024],
+                        inline=False)  # fmt: skip
     return embed

@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
 from bot.services import mock, mock_groups, rounds
-from bot.services.schedule import local_date, parse_timezone
 from cogs.mock.render import followup_text, intro_text
 from cogs.mock.views import followup_view, intro_view
 
@@ -23,12 +22,39 @@ UNKNOWN_CHANNEL = 10003
 UNKNOWN_MEMBER = 10007
 TOO_MANY_THREADS = 160006
 HEADS_UP_WINDOW = dt.timedelta(hours=72)  # the longest heads-up /config pairing accepts
+LATE_GRACE = dt.timedelta(days=1)  # a scheduled round run later than this counts for the period it runs in
 UNPAIRED_TEXT = ("No partner could be matched for you in this mock-interview round, so you could not be paired "
                  "this time. You stay in for the next round.")  # fmt: skip
 PAUSED_TEXT = ("You missed the mock follow-up three rounds in a row, so I paused your pairing. "
                "`/mock join` in the server resumes it at once.")  # fmt: skip
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
+INTRO_LOOKBACK = 20
 PRIVATE_THREAD: Literal[12] = 12
+
+
+def thread_name(period_key: str, group_id: int) -> str:
+    """Return a pair thread's name: deterministic, with the group id, so a retry can find the thread."""
+    label = mock.period_label(period_key)
+    if label == period_key:  # a day-keyed round from before weekly periods keeps the name its threads got
+        label = f"round {period_key}"
+    return f"Mock · {label} · #{group_id}"
+
+
+class ThreadFinder:
+    """Looks a group's thread up by name among the guild's active threads, fetched at most once per pass."""
+
+    def __init__(self, bot: DrillBot, guild_id: int, channel_id: int) -> None:
+        self.bot, self.guild_id, self.channel_id = bot, guild_id, channel_id
+        self._by_name: dict[str, int] | None = None
+
+    async def get(self, name: str) -> int | None:
+        """Return the id of the bot's thread of that name in the pairing channel, if one is active."""
+        if self._by_name is None:
+            data = await self.bot.http.get_active_threads(self.guild_id)
+            mine = str(self.bot.user.id if self.bot.user else 0)
+            self._by_name = {str(t.get("name")): int(t["id"]) for t in data.get("threads", [])
+                             if t.get("parent_id") == str(self.channel_id) and t.get("owner_id") == mine}  # fmt: skip
+        return self._by_name.get(name)
 
 
 class RoundRunner:
@@ -46,7 +72,8 @@ class RoundRunner:
         """Retry groups not set up yet, post heads-ups, run due rounds, and post due follow-ups."""
         async with self._lock:
             now = self.bot.clock.now()
-            await self._retry_setups()  # before this tick's rounds: a failure waits one tick for its retry
+            finished = await self._finish_rounds()  # rounds a crash or restart left matched but not opened
+            await self._retry_setups(skip=finished)  # before this tick's rounds: a failure waits a tick for its retry
             async with self.bot.db.read() as session:
                 configs = await mock.due_configs(session=session, before=now + HEADS_UP_WINDOW)
             for config in configs:
@@ -57,7 +84,7 @@ class RoundRunner:
                         and heads_up_at <= now < config.next_round_at):  # fmt: skip
                     await self._heads_up(config.guild_id, config.channel_id, config.next_round_at)
                 if now >= config.next_round_at:
-                    await self._run_round(config.guild_id)
+                    await self._run_round(config.guild_id, scheduled=True)
             await self._followups(now)
 
     async def _heads_up(self, guild_id: int, channel_id: int | None, at: dt.datetime) -> None:
@@ -77,34 +104,68 @@ class RoundRunner:
         async with self._lock:
             return await self._run_round(guild_id)
 
-    async def _run_round(self, guild_id: int) -> rounds.RoundResult | None:
+    async def _run_round(self, guild_id: int, *, scheduled: bool = False) -> rounds.RoundResult | None:
+        """Run the round of the period holding now (a scheduled round: its scheduled time, unless a day late).
+
+        Then the schedule moves past now and past every period whose round already ran, so a round
+        /mock pair-now ran early is not run again (nor announced) at its scheduled time.
+        """
         now = self.bot.clock.now()
         async with self.bot.db.write() as session:
             config = await mock.get_config(session=session, guild_id=guild_id)
             if config is None or config.channel_id is None:
                 return None
-            zone = parse_timezone(config.timezone)
+            due = config.next_round_at
+            at = due if scheduled and due is not None and now - due < LATE_GRACE else now
             days = 13 if config.cadence == "biweekly" else 6
             result = await rounds.create_round(
-                session=session, guild_id=guild_id, period_key=local_date(now, zone).isoformat(), now=now,
+                session=session, guild_id=guild_id, period_key=mock.round_period(config, at), now=now,
                 channel_id=config.channel_id, followup_at=now + dt.timedelta(days=days),
             )  # fmt: skip
-            if config.next_round_at is not None and config.next_round_at <= now:
+            if due is not None and due <= now:
                 config.next_round_at = mock.next_round(config, now)
-        if result.created:
-            await self._archive_previous(guild_id, result.round.id or 0)
-        await self.setup_groups(result.round.id or 0)
-        if result.created:
-            await self._tell(result.round.unpaired, UNPAIRED_TEXT)
-        await self._tell(result.paused, PAUSED_TEXT)
+            await mock.skip_ran_periods(session=session, config=config)
+        await self._finish_round(result.round.id or 0)
         return result
 
-    async def _retry_setups(self) -> None:
+    async def _finish_rounds(self) -> set[int]:
+        """Finish the rounds stored as matched but never opened (the process stopped between the steps)."""
+        async with self.bot.db.read() as session:
+            waiting = await rounds.unfinished_rounds(session=session)
+        finished = set()
+        for round_id, guild_id in waiting:
+            if self.bot.owns_guild(guild_id):
+                await self._finish_round(round_id)
+                finished.add(round_id)
+        return finished
+
+    async def _finish_round(self, round_id: int) -> None:
+        """Archive the previous round's threads, set the groups up, open the round, then tell who sat out.
+
+        Each step can be repeated: archiving twice changes nothing, and groups set up already are
+        skipped. Only the call that opens the round sends the notices, so they go out once.
+        """
+        async with self.bot.db.read() as session:
+            row = await session.get(rounds.MockRound, round_id)
+        if row is None:
+            return
+        if row.state == "matched":
+            await self._archive_previous(row.guild_id, round_id)
+        await self.setup_groups(round_id)
+        if row.state != "matched":
+            return
+        async with self.bot.db.write() as session:
+            opened = await rounds.open_round(session=session, round_id=round_id)
+        if opened is not None:
+            await self._tell(list(opened.notes.get("unmatched", [])), UNPAIRED_TEXT)
+            await self._tell(list(opened.notes.get("paused", [])), PAUSED_TEXT)
+
+    async def _retry_setups(self, skip: set[int]) -> None:
         """Set up groups a failure (or a restart) left without a thread; each has a few attempts."""
         async with self.bot.db.read() as session:
             waiting = await mock_groups.rounds_to_set_up(session=session)
         for round_id, guild_id in waiting:
-            if self.bot.owns_guild(guild_id):
+            if round_id not in skip and self.bot.owns_guild(guild_id):
                 await self.setup_groups(round_id)
 
     async def _archive_previous(self, guild_id: int, round_id: int) -> None:
@@ -117,7 +178,11 @@ class RoundRunner:
                 log.info("could not archive %s: %s", thread_id, exc)
 
     async def setup_groups(self, round_id: int, only: set[int] | None = None) -> None:
-        """Give every group of the round (or those in ``only``) a private thread, or a DM intro once threads run out."""
+        """Give every group of the round (or those in ``only``) a private thread, or a DM intro.
+
+        Groups are introduced by DM once the guild has no room for another thread, and a group whose
+        thread failed on every attempt is introduced by DM rather than left untold.
+        """
         async with self.bot.db.read() as session:
             round_row = await session.get(rounds.MockRound, round_id)
             groups = await rounds.round_groups(session=session, round_id=round_id)
@@ -125,24 +190,27 @@ class RoundRunner:
             return
         use_dm = False
         orphans: list[int] = []
+        found = ThreadFinder(self.bot, round_row.guild_id, round_row.channel_id)
         for group, members in groups:
-            if group.state not in ("pending", "failed") or group.attempts >= mock_groups.MAX_ATTEMPTS:
+            if group.state not in mock_groups.SETUP_STATES or group.attempts >= mock_groups.MAX_ATTEMPTS:
                 continue
             if only is not None and group.id not in only:
                 continue
             ids = [m.user_id for m in members]
             try:
                 if not use_dm:
-                    orphans += await self._open_thread(round_row, group, ids)
+                    orphans += await self._open_thread(round_row, group, ids, found)
                     continue
             except discord.HTTPException as exc:
-                if exc.code != TOO_MANY_THREADS:
+                if exc.code == TOO_MANY_THREADS:
+                    use_dm = True
+                else:
                     log.info("setting up group %s failed: %s", group.id, exc)
                     async with self.bot.db.write() as session:
                         await mock_groups.mark_group(session=session, group_id=group.id or 0, state="failed",
                                                      error=f"{exc.status} ({exc.code}) {exc.text}")  # fmt: skip
-                    continue
-                use_dm = True
+                    if group.attempts + 1 < mock_groups.MAX_ATTEMPTS:
+                        continue  # retried on the next tick; after the last attempt the members meet by DM
             await self._introduce_by_dm(round_row.guild_id, group.id or 0, ids)
         if orphans:
             async with self.bot.db.write() as session:
@@ -152,17 +220,32 @@ class RoundRunner:
             await self.setup_groups(round_id, only=set(regrouped.joined))
             await self._tell(regrouped.unpaired, UNPAIRED_TEXT)
 
-    async def _open_thread(self, round_row: rounds.MockRound, group: rounds.MockGroup, ids: list[int]) -> list[int]:
-        """Create (or reuse) the group's private thread, add its members, post the intro; return members left alone."""
+    async def _open_thread(
+        self, round_row: rounds.MockRound, group: rounds.MockGroup, ids: list[int], found: ThreadFinder
+    ) -> list[int]:
+        """Create (or reuse) the group's private thread, add its members, post the intro; return members left alone.
+
+        The group is marked "creating" before the thread is asked for. A later attempt on a group in
+        that state (or a failed one: Discord may have made the thread before the error) first looks
+        for the thread by its name, which holds the group id, and reuses it.
+        """
         assert round_row.channel_id is not None
         group_id = group.id or 0
+        name = thread_name(round_row.period_key, group_id)
         thread_id = group.thread_id
+        reused = thread_id is not None
+        if thread_id is None and group.state != "pending":
+            thread_id = await found.get(name)
+            reused = thread_id is not None
         if thread_id is None:
+            async with self.bot.db.write() as session:
+                await mock_groups.mark_group(session=session, group_id=group_id, state="creating")
             data = await self.bot.http.start_thread_without_message(
-                round_row.channel_id, name=f"Mock · round {round_row.period_key} · #{group_id}",
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES, type=PRIVATE_THREAD, invitable=False,
+                round_row.channel_id, name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                type=PRIVATE_THREAD, invitable=False,
             )  # fmt: skip
             thread_id = int(data["id"])
+        if thread_id != group.thread_id:
             async with self.bot.db.write() as session:
                 await mock_groups.record_thread(session=session, group_id=group_id, thread_id=thread_id)
         present = []
@@ -171,7 +254,7 @@ class RoundRunner:
                 await self.bot.http.add_user_to_thread(thread_id, user_id)
                 present.append(user_id)
             except discord.NotFound as exc:
-                if exc.code == UNKNOWN_CHANNEL and group.thread_id is not None:  # the reused thread is gone
+                if exc.code == UNKNOWN_CHANNEL and reused:  # the reused thread is gone
                     async with self.bot.db.write() as session:
                         await mock_groups.record_thread(session=session, group_id=group_id, thread_id=None)
                     raise
@@ -182,10 +265,25 @@ class RoundRunner:
                 if alone:
                     await self.bot.http.delete_channel(thread_id, reason="pair partner left the server")
                     return alone
-        await self._post_intro(thread_id, round_row.guild_id, group_id, present)
+        if not (reused and await self._has_intro(thread_id, group_id)):
+            await self._post_intro(thread_id, round_row.guild_id, group_id, present)
         async with self.bot.db.write() as session:
             await mock_groups.mark_group(session=session, group_id=group_id, state="threaded", thread_id=thread_id)
         return []
+
+    async def _has_intro(self, thread_id: int, group_id: int) -> bool:
+        """Say whether a reused thread already holds this group's intro (an attempt stopped after posting it)."""
+        wanted, mine = f"mock:pack:{group_id}", str(self.bot.user.id if self.bot.user else 0)
+        try:
+            history = await self.bot.http.logs_from(thread_id, limit=INTRO_LOOKBACK)
+        except discord.Forbidden:  # no Read Message History: a second intro beats none
+            return False
+        for message in history:
+            rows: list[Any] = list(message.get("components", []))
+            ids = {item.get("custom_id") for row in rows for item in row.get("components", [])}
+            if message["author"]["id"] == mine and wanted in ids:
+                return True
+        return False
 
     async def _welcome_joiners(self, guild_id: int, joined: dict[int, list[int]]) -> None:
         """Bring members re-paired into a group that already meets into its thread (or its DMs)."""
@@ -257,6 +355,7 @@ class RoundRunner:
                 continue
             async with self.bot.db.read() as session:
                 ids = [m.user_id for m in await rounds.group_members(session=session, group_id=group.id or 0)]
+            unreached: list[int] = []
             try:
                 if group.state == "threaded" and group.thread_id is not None:
                     message = await self.bot.get_partial_messageable(group.thread_id, guild_id=group.guild_id).send(
@@ -266,16 +365,17 @@ class RoundRunner:
                     )  # fmt: skip
                     message_id = message.id
                 else:
-                    message_id = await self._dm_followup(group.id or 0, ids)
+                    message_id, unreached = await self._dm_followup(group.id or 0, ids)
             except discord.HTTPException as exc:
                 log.info("follow-up for group %s failed: %s", group.id, exc)
                 message_id = rounds.NOT_ASKED  # do not retry forever; the round closes without an answer
             async with self.bot.db.write() as session:
                 await mock_groups.mark_followup(session=session, group_id=group.id or 0, message_id=message_id)
+                await rounds.note_unasked(session=session, group_id=group.id or 0, user_ids=unreached)
 
-    async def _dm_followup(self, group_id: int, ids: list[int]) -> int:
-        """Ask each member by DM; return the last message id (NOT_ASKED when nobody could be reached)."""
-        last = rounds.NOT_ASKED
+    async def _dm_followup(self, group_id: int, ids: list[int]) -> tuple[int, list[int]]:
+        """Ask each member by DM; return the last message id (NOT_ASKED when nobody was reached) and who was not."""
+        last, unreached = rounds.NOT_ASKED, []
         for user_id in ids:
             try:
                 channel = await self.bot.http.start_private_message(user_id)
@@ -285,4 +385,5 @@ class RoundRunner:
                 last = message.id
             except discord.HTTPException as exc:
                 log.info("follow-up DM to %s failed: %s", user_id, exc)
-        return last
+                unreached.append(user_id)
+        return last, unreached

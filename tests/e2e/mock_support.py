@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import time
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, cast
 
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from bot.client import DrillBot
 from bot.clock import ManualClock
+from bot.db import Database
 from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound, PairingConfig
 from tests.e2e.daily_support import custom_ids
 from tests.fake_discord.access import P
 from tests.fake_discord.actors import Actor
+from tests.fake_discord.records import RequestRecord
 from tests.fake_discord.replies import Reply
 from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Channel, Message
+from tests.fake_discord.world import Channel, Message, Overwrite
 
 if TYPE_CHECKING:
     from cogs.mock import MockCog
@@ -58,6 +65,62 @@ async def join(actor: Actor, **values: Any) -> Reply:
     return reply
 
 
+async def crash_tick(
+    bot: DrillBot, clock: ManualClock, when: dt.datetime, fake: FakeDiscord, glob: str, database: Database | None = None
+) -> None:
+    """Run a tick at ``when`` and kill it (cancel its task, as a killed process stops) at a request matching ``glob``.
+
+    Without ``database`` the tick dies while the request is in flight. With it, the test holds the
+    database's write lock while the fake answers (put a ``slow`` fault on the route), so Discord has
+    done something the bot cannot record when it dies.
+    """
+    clock.set(when)
+    task = asyncio.create_task(mock_cog(bot).runner.tick())
+    await request_seen(fake, glob, lambda r: True)
+    if database is None:
+        task.cancel()
+    else:
+        async with write_locked(database):
+            await request_seen(fake, glob)
+            await asyncio.sleep(0.3)  # the bot takes the answer and waits for the database
+            task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+@contextlib.asynccontextmanager
+async def write_locked(database: Database) -> AsyncIterator[None]:
+    """Hold a write lock on the groups table (SQLite: the one writer; PostgreSQL: a table lock) until exit."""
+    async with database.write() as session:
+        if database.url.startswith("postgresql"):
+            await session.execute(text("LOCK TABLE mock_group IN EXCLUSIVE MODE"))
+        else:
+            await session.execute(text("SELECT 1"))  # writes begin IMMEDIATE: this takes SQLite's write lock
+        yield
+
+
+async def request_seen(
+    fake: FakeDiscord, glob: str, check: Any = lambda r: r.status, timeout: float = 5.0
+) -> RequestRecord:
+    """Wait until the fake has a request matching ``glob`` for which ``check(record)`` holds (default: answered)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [r for r in fake.records.requests_to(glob) if check(r)]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"no request {glob}"
+        await asyncio.sleep(0.01)
+
+
+async def everyone_joins(fake: FakeDiscord, count: int, **values: str) -> list[Actor]:
+    """Set pairing up (Wednesdays 18:00 UTC, heads-up 24 h) and have ``count`` members join."""
+    await setup_pairing(fake)
+    people = members(fake, count)
+    for actor in people:
+        await join(actor, **values)
+    return people
+
+
 def members(fake: FakeDiscord, count: int) -> list[Actor]:
     """Return ``count`` plain members: alice, bob, carol, then new ones."""
     world = fake.default
@@ -65,6 +128,15 @@ def members(fake: FakeDiscord, count: int) -> list[Actor]:
     for name in NAMES[: max(0, count - 3)]:
         found.append(fake.add_member(world.guild, name, roles=[world.member_role]))
     return found[:count]
+
+
+def fill_active_threads(fake: FakeDiscord, count: int) -> None:
+    """Open ``count`` active threads in a channel the bot cannot see (they count toward the guild's 1,000)."""
+    world = fake.default
+    hidden_from_bot = Overwrite(id=world.bot_role.id, type=0, deny=int(P.VIEW_CHANNEL))
+    hidden = fake.add_text_channel(world.guild, "elsewhere", overwrites=[hidden_from_bot])
+    for index in range(count):
+        fake.add_thread(hidden, f"busy {index}", owner=world.owner)
 
 
 def moderator(fake: FakeDiscord) -> Actor:

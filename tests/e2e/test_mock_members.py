@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.client import DrillBot
@@ -17,6 +19,7 @@ from tests.e2e.mock_support import (
     members,
     pair_threads,
     profile,
+    rounds_of,
     rows,
     setup_pairing,
     tick,
@@ -99,7 +102,7 @@ async def test_leave_takes_a_member_out_and_join_brings_them_back(
     [(_group, ids)] = await latest_groups(drillbot)
     assert sorted(ids) == sorted([alice.id, bob.id])
     await join(carol)
-    clock.set(at(2026, 6, 2, 9))
+    clock.set(at(2026, 6, 8, 9))  # next week: a new round
     await fake_discord.default.dana.slash("mock pair-now")
     [(_group, ids)] = await latest_groups(drillbot)
     assert sorted(ids) == sorted([alice.id, bob.id, carol.id])
@@ -157,12 +160,13 @@ async def test_an_avoided_pair_never_meets_and_the_list_is_private(
     for row in stored:
         text = repr(row.model_dump())
         assert str(bob.id) not in text and str(carol.id) not in text and len(row.avoided_key) == 64
-    for day in range(1, 11):
-        clock.set(at(2026, 6, day, 9))
+    for week in range(10):
+        clock.set(at(2026, 6, 1, 9) + dt.timedelta(weeks=week))
         await fake_discord.default.dana.slash("mock pair-now")
         groups = [set(ids) for _group, ids in await latest_groups(drillbot)]
         assert sorted(u for g in groups for u in g) == sorted(a.id for a in (alice, bob, carol, erin, frank))
-        assert not any({alice.id, bob.id} <= g or {carol.id, erin.id} <= g for g in groups), (day, groups)
+        assert not any({alice.id, bob.id} <= g or {carol.id, erin.id} <= g for g in groups), (week, groups)
+    assert len(await rounds_of(drillbot)) == 10
     for actor in (bob, carol):
         assert fake_discord.dms(actor) == []
         assert not any(alice.mention in m.content or erin.mention in m.content for m in fake_discord.dms(actor))
@@ -186,7 +190,7 @@ async def test_unavoid_lets_the_pair_meet_and_an_unpaired_member_is_told(
     gone = await alice.slash("mock unavoid", member=bob)
     assert gone.ephemeral and "Removed" in gone.content and await rows(drillbot, MockAvoid) == []
     assert "not on your list" in (await alice.slash("mock unavoid", member=bob)).content
-    clock.set(at(2026, 6, 2, 9))
+    clock.set(at(2026, 6, 8, 9))  # next week: a new round
     await fake_discord.default.dana.slash("mock pair-now")
     [(_group, ids)] = await latest_groups(drillbot)
     assert sorted(ids) == sorted([alice.id, bob.id])
@@ -218,7 +222,7 @@ async def test_status_and_history_show_partner_roles_thread_and_next_round(
     await tick(drillbot, clock, at(2026, 6, 9, 18))
     await tick(drillbot, clock, at(2026, 6, 10, 18))
     history = await opener.slash("mock history")
-    assert history.ephemeral and "2026-06-03" in history.content and "2026-06-10" in history.content
+    assert history.ephemeral and "week of 1 Jun 2026" in history.content and "week of 8 Jun 2026" in history.content
     assert partner.mention in history.content and f"<#{thread.id}>" in history.content
 
 

@@ -9,15 +9,19 @@ from sqlmodel import col
 
 from bot.client import DrillBot
 from bot.clock import ManualClock
-from bot.models import MockGroup, MockGroupMember, MockProfile
+from bot.models import MockGroup, MockGroupMember
 from bot.services.pairing import Candidate, match
 from bot.services.question_bank import QuestionBank
 from bot.services.rounds import round_seed
-from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import at, custom_ids
 from tests.e2e.mock_support import (
+    bot_posts,
     by_id,
+    config_row,
+    everyone_joins,
+    fill_active_threads,
     followup,
+    groups_of,
     intro,
     join,
     latest_groups,
@@ -31,22 +35,11 @@ from tests.e2e.mock_support import (
     setup_pairing,
     tick,
 )
-from tests.fake_discord.access import P
 from tests.fake_discord.actors import Actor
-from tests.fake_discord.fixtures import stop_bot
 from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import PRIVATE_THREAD, Overwrite
+from tests.fake_discord.world import PRIVATE_THREAD
 
 TRACKS = ("data-scientist", "data-analyst", "ml-engineer", "data-engineer", "quant-analyst")
-
-
-async def everyone_joins(fake: FakeDiscord, count: int, **values: str) -> list[Actor]:
-    """Set pairing up (Wednesdays 18:00 UTC, heads-up 24 h) and have ``count`` members join."""
-    await setup_pairing(fake)
-    people = members(fake, count)
-    for actor in people:
-        await join(actor, **values)
-    return people
 
 
 def leave_server(fake: FakeDiscord, actor: Actor) -> None:
@@ -88,6 +81,34 @@ async def test_a_scheduled_round_posts_one_heads_up_then_private_threads(
         assert message.allowed_mentions is not None and message.allowed_mentions["parse"] == []
         assert sorted(int(u) for u in message.allowed_mentions["users"]) == sorted(ids)
     assert sorted(u for _g, ids in groups for u in ids) == sorted(a.id for a in people)
+
+
+async def test_a_biweekly_schedule_runs_every_other_week(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """Biweekly: a round, then a week with no round and no heads-up, then the next round; the follow-up comes
+    near the end of the two weeks."""
+    world = fake_discord.default
+    await setup_pairing(fake_discord, cadence="biweekly")
+    for actor in members(fake_discord, 2):
+        await join(actor)
+    await tick(drillbot, clock, at(2026, 6, 2, 18))
+    await tick(drillbot, clock, at(2026, 6, 3, 18))
+    [first] = await rounds_of(drillbot)
+    [thread] = pair_threads(fake_discord, world.mock)
+    for when in (at(2026, 6, 9, 18), at(2026, 6, 10, 18), at(2026, 6, 10, 19), at(2026, 6, 15, 18)):
+        await tick(drillbot, clock, when)  # a weekly schedule would warn, pair and follow up in here
+    assert await rounds_of(drillbot) == [first] and pair_threads(fake_discord, world.mock) == [thread]
+    assert len(fake_discord.messages(world.mock)) == 1 and bot_posts(fake_discord, thread, "mock:outcome:") == []
+    await tick(drillbot, clock, at(2026, 6, 16, 18))
+    followup(fake_discord, thread)
+    [_first_heads_up, heads_up] = fake_discord.messages(world.mock)
+    assert f"<t:{int(at(2026, 6, 17, 18).timestamp())}:R>" in heads_up.content
+    await tick(drillbot, clock, at(2026, 6, 17, 18))
+    assert [r.period_key for r in await rounds_of(drillbot)] == ["2026-W23+2", "2026-W25+2"]
+    [old, new] = pair_threads(fake_discord, world.mock)
+    assert old.id == thread.id and old.archived and not new.archived
+    assert (await config_row(drillbot, world.guild.id))["next_round_at"] == at(2026, 7, 1, 18)  # type: ignore[index]
 
 
 async def test_each_member_gets_the_pack_for_the_person_they_interview(
@@ -180,7 +201,8 @@ async def test_the_followup_stores_outcomes_for_members_only_and_feeds_stats(
     await tick(drillbot, clock, at(2026, 6, 9, 19))
     asks = [followup(fake_discord, t) for t in threads]
     for ask, group in zip(asks, (one, two), strict=True):
-        assert custom_ids(ask) == [f"mock:outcome:{group.id}:{o}" for o in ("met", "not-met", "reschedule")]
+        outcome_ids = [i for i in custom_ids(ask) if i.startswith("mock:outcome:")]
+        assert outcome_ids == [f"mock:outcome:{group.id}:{o}" for o in ("met", "not-met", "reschedule")]
     refused = await mod.press(asks[0], "We met")
     assert refused.ephemeral and "Only the members" in refused.content
     assert [g.outcome for g, _ids in await latest_groups(drillbot)] == [None, None]
@@ -192,53 +214,31 @@ async def test_the_followup_stores_outcomes_for_members_only_and_feeds_stats(
     assert (one.outcome, one.outcome_by, two.outcome, two.outcome_by) == ("met", one_ids[1], "not-met", two_ids[0])
     stats = await world.dana.slash("mock stats")
     text = stats.text()
-    assert stats.ephemeral and "Round 2026-06-03" in text and "2 groups, 4 members, 0 repeat pair(s)" in text
+    assert stats.ephemeral and "week of 1 Jun 2026" in text and "2 groups, 4 members, 0 repeat pair(s)" in text
     assert "met 1 (50%)" in text and "didn't happen 1" in text and "no answer 0" in text
 
 
 async def test_a_round_run_twice_pairs_nobody_twice(
     fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
 ) -> None:
-    """A double-clicked pair-now, a second pair-now and the scheduled tick the same day make one round."""
+    """A double-clicked pair-now, a second pair-now and the scheduled tick the same week make one round."""
     world = fake_discord.default
     people = await everyone_joins(fake_discord, 4)
     clock.set(at(2026, 6, 3, 9))
     first, second = await asyncio.gather(world.dana.slash("mock pair-now"), world.dana.slash("mock pair-now"))
     texts = sorted(r.followups[-1].content for r in (first, second))
-    assert texts[0].startswith("Paired 2 group(s)") and texts[1].startswith("This period's round already ran")
+    assert texts[0].startswith("Paired 2 group(s)") and texts[1].startswith("This week's round already ran")
     assert "already ran" in (await world.dana.slash("mock pair-now")).followups[-1].content
     await tick(drillbot, clock, at(2026, 6, 3, 18))
     [round_row] = await rounds_of(drillbot)
     groups = await latest_groups(drillbot)
     threads = pair_threads(fake_discord, world.mock)
-    assert round_row.period_key == "2026-06-03" and len(groups) == len(threads) == 2
+    assert round_row.period_key == "2026-W23" and len(groups) == len(threads) == 2
     for actor in people:
         assert sum(actor.id in fake_discord.thread_members(t) for t in threads) == 1
         assert sum(1 for t in threads for m in fake_discord.messages(t) if actor.mention in m.content) == 1
     assert (await mock_cog(drillbot).runner.run_round(world.guild.id)).created is False  # type: ignore[union-attr]
     assert len(pair_threads(fake_discord, world.mock)) == 2
-
-
-async def test_a_restart_mid_round_sets_up_the_rest_once(
-    fake_discord: FakeDiscord, start_drillbot: BotFactory, clock: ManualClock
-) -> None:
-    """Thread creation failing, then a restart: the new process creates each missing thread once, pairs kept."""
-    world = fake_discord.default
-    first_bot = await start_drillbot()
-    await everyone_joins(fake_discord, 6)
-    fake_discord.faults.fail("POST /channels/*/threads", status=403, code=50013, times=None)
-    await tick(first_bot, clock, at(2026, 6, 3, 18))
-    before = [(g.state, ids) for g, ids in await latest_groups(first_bot)]
-    assert [state for state, _ids in before] == ["failed"] * 3 and pair_threads(fake_discord, world.mock) == []
-    await stop_bot(first_bot)
-    fake_discord.faults.clear()
-    second_bot = await start_drillbot()
-    await tick(second_bot, clock, at(2026, 6, 3, 18, 1))
-    await tick(second_bot, clock, at(2026, 6, 3, 18, 2))
-    after = await latest_groups(second_bot)
-    assert [ids for _g, ids in after] == [ids for _s, ids in before] and len(await rounds_of(second_bot)) == 1
-    assert [g.state for g, _ids in after] == ["threaded"] * 3
-    assert len(pair_threads(fake_discord, world.mock)) == 3
 
 
 async def test_a_new_round_archives_the_previous_threads_first(
@@ -257,7 +257,7 @@ async def test_a_new_round_archives_the_previous_threads_first(
     assert archive[0].json == {"archived": True} or archive[0].json.get("archived") is True
     assert fake_discord.records.requests.index(archive[0]) < fake_discord.records.requests.index(creations[-1])
     text = (await world.dana.slash("mock stats")).text()
-    assert "Round 2026-06-10" in text and "1 groups, 2 members, 1 repeat pair(s)" in text
+    assert "week of 8 Jun 2026" in text and "1 groups, 2 members, 1 repeat pair(s)" in text
 
 
 async def test_a_member_who_left_is_taken_out_and_their_partner_repaired(
@@ -268,7 +268,7 @@ async def test_a_member_who_left_is_taken_out_and_their_partner_repaired(
     people = await everyone_joins(fake_discord, 4)
     clock.set(at(2026, 6, 3, 18))
     candidates = [Candidate(a.id, "data-scientist", "mid", frozenset()) for a in sorted(people, key=lambda a: a.id)]
-    predicted = match(candidates, avoid=set(), recent=set(), seed=round_seed(world.guild.id, "2026-06-03")).groups
+    predicted = match(candidates, avoid=set(), recent=set(), seed=round_seed(world.guild.id, "2026-W23")).groups
     departed = by_id(people)[predicted[-1].members[0]]  # in the last group: the other pair's thread already exists
     leave_server(fake_discord, departed)
     await tick(drillbot, clock, at(2026, 6, 3, 18))
@@ -304,7 +304,7 @@ async def test_a_lone_partner_of_a_departed_member_is_told(
 async def test_three_unanswered_followups_in_a_row_pause_a_member(
     fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
 ) -> None:
-    """An answered follow-up resets the count; three unanswered in a row pause the members, who are told."""
+    """A partner's "We met" counts for both; three unanswered in a row pause the members, who are told."""
     alice, bob = await everyone_joins(fake_discord, 2)
     for week in range(5):
         await tick(drillbot, clock, at(2026, 6, 3, 18) + dt.timedelta(weeks=week))
@@ -314,7 +314,7 @@ async def test_three_unanswered_followups_in_a_row_pause_a_member(
         await tick(drillbot, clock, at(2026, 6, 9, 18) + dt.timedelta(weeks=week))
         if week == 0:
             [(group, _ids)] = await latest_groups(drillbot)
-            await alice.press(followup(fake_discord, group.thread_id or 0), "Reschedule")
+            await alice.press(followup(fake_discord, group.thread_id or 0), "We met")
     assert await latest_groups(drillbot) == []
     for actor in (alice, bob):
         row = await profile(drillbot, actor)
@@ -326,16 +326,38 @@ async def test_three_unanswered_followups_in_a_row_pause_a_member(
     assert row is not None and row.active and row.missed_followups == 0
 
 
+async def test_a_partners_didnt_happen_does_not_count_for_the_silent_member(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """Alice answers "Didn't happen" three rounds running, Bob never answers: Bob is paused, Alice stays in."""
+    alice, bob = await everyone_joins(fake_discord, 2)
+    for week in range(3):
+        await tick(drillbot, clock, at(2026, 6, 3, 18) + dt.timedelta(weeks=week))
+        await tick(drillbot, clock, at(2026, 6, 9, 18) + dt.timedelta(weeks=week))
+        [(group, _ids)] = await latest_groups(drillbot)
+        ask = followup(fake_discord, group.thread_id or 0)
+        await alice.press(ask, "Didn't happen")
+        if week == 0:  # a member may correct their answer: the latest press is the group's outcome
+            await alice.press(ask, "Reschedule")
+    outcomes = [g.outcome for r in await rounds_of(drillbot) for g, _ids in await groups_of(drillbot, r)]
+    assert outcomes == ["reschedule", "not-met", "not-met"]
+    await tick(drillbot, clock, at(2026, 6, 24, 18))
+    assert await latest_groups(drillbot) == []
+    kept, paused = await profile(drillbot, alice), await profile(drillbot, bob)
+    assert kept is not None and kept.active and kept.missed_followups == 0
+    assert paused is not None and not paused.active and paused.inactive_reason == "no-response"
+    [told] = fake_discord.dms(bob)
+    assert "/mock join" in told.content
+    [unpaired] = fake_discord.dms(alice)
+    assert "could not be paired" in unpaired.content
+
+
 async def test_past_the_thread_limit_groups_are_introduced_by_dm(
     fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
 ) -> None:
     """With room for one more active thread, the other groups get their intro (and pack button) by DM."""
     world = fake_discord.default
-    hidden = fake_discord.add_text_channel(world.guild, "elsewhere",
-                                           overwrites=[Overwrite(id=world.bot_role.id, type=0,
-                                                                 deny=int(P.VIEW_CHANNEL))])  # fmt: skip
-    for index in range(999):
-        fake_discord.add_thread(hidden, f"busy {index}", owner=world.owner)
+    fill_active_threads(fake_discord, 999)
     people = await everyone_joins(fake_discord, 6)
     await tick(drillbot, clock, at(2026, 6, 3, 18))
     groups = await latest_groups(drillbot)
@@ -354,30 +376,12 @@ async def test_past_the_thread_limit_groups_are_introduced_by_dm(
             assert f"interviewing <@{ids[(position + 1) % 2]}>" in reply.content and reply.embeds
     text = (await world.dana.slash("mock stats")).text()
     assert "2 group(s) introduced by DM (thread limit reached)" in text
-
-
-async def test_a_failed_thread_does_not_lose_the_round_and_is_retried(
-    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
-) -> None:
-    """One thread creation refused: the other groups are set up, stats report it, the next tick retries it."""
-    world = fake_discord.default
-    await everyone_joins(fake_discord, 6)
-    fake_discord.faults.fail("POST /channels/*/threads", status=403, code=50013, times=1)
-    await tick(drillbot, clock, at(2026, 6, 3, 18))
-    groups = await latest_groups(drillbot)
-    assert [g.state for g, _ids in groups] == ["failed", "threaded", "threaded"]
-    assert groups[0][0].attempts == 1 and "50013" in (groups[0][0].last_error or "")
-    assert (
-        "1 group(s) could not be set up (retried on the next ticks): 403 (50013)"
-        in (await world.dana.slash("mock stats")).text()
-    )
-    await tick(drillbot, clock, at(2026, 6, 3, 18, 1))
-    groups = await latest_groups(drillbot)
-    assert [g.state for g, _ids in groups] == ["threaded"] * 3
-    threads = pair_threads(fake_discord, world.mock)
-    assert sorted(t.id for t in threads) == sorted(g.thread_id for g, _ids in groups)
+    await tick(drillbot, clock, at(2026, 6, 9, 18))
     for group, ids in groups:
-        assert sorted(fake_discord.thread_members(group.thread_id or 0)) == sorted([fake_discord.world.bot.id, *ids])
-    assert "could not be set up" not in (await world.dana.slash("mock stats")).text()
-    assert await rows(drillbot, MockProfile, col(MockProfile.active).is_(False)) == []
-    assert await rows(drillbot, MockGroup, col(MockGroup.state) == "dissolved") == []
+        if group.state == "dm":
+            asks = [[m for m in fake_discord.dms(u) if any(i.startswith("mock:outcome:") for i in custom_ids(m))]
+                    for u in ids]  # fmt: skip
+            assert [len(a) for a in asks] == [1, 1]
+            noted = await named[ids[1]].press(asks[1][0], "We met")
+            assert noted.ephemeral and "We met" in noted.content
+    assert sorted(g.outcome or "" for g, _ids in await latest_groups(drillbot)) == ["", "met", "met"]
