@@ -29,6 +29,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.daily",
     "cogs.streaks",
     "cogs.mock",
+    "cogs.feedback",
+    "cogs.privacy",
 )
 
 

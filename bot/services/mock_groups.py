@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
-from bot.services import mock
+from bot.services import feedback_stats, mock
 from bot.services import questions as question_svc
 from bot.services.pairing import Candidate, match
 from bot.services.question_bank import QuestionBank
@@ -20,7 +20,8 @@ from bot.services.rounds import group_members, interviewee_of, recent_pairs
 
 PACK_SIZE = 3
 MAX_ATTEMPTS = 5
-LIVE_STATES = ("pending", "threaded", "dm", "failed")
+LIVE_STATES = ("pending", "creating", "threaded", "dm", "failed")
+SETUP_STATES = ("pending", "creating", "failed")  # not set up yet: "creating" may have a thread not recorded
 
 
 async def mark_group(
@@ -107,7 +108,7 @@ async def regroup(*, session: AsyncSession, round_id: int, guild_id: int, orphan
         if not hosts:
             unpaired.append(user_id)
             continue
-        host = min(hosts, key=lambda g: (state[g] not in ("pending", "failed"),
+        host = min(hosts, key=lambda g: (state[g] not in SETUP_STATES,
                                          sum(frozenset((user_id, o)) in recent for o in members[g]), g))  # fmt: skip
         session.add(MockGroupMember(group_id=host, user_id=user_id, guild_id=guild_id, position=2))
         members[host].append(user_id)
@@ -125,7 +126,7 @@ async def rounds_to_set_up(*, session: AsyncSession) -> list[tuple[int, int]]:
     stmt = (
         select(col(MockRound.id), col(MockRound.guild_id))
         .join(MockGroup, col(MockGroup.round_id) == col(MockRound.id))
-        .where(col(MockRound.state) != "done", col(MockGroup.state).in_(["pending", "failed"]),
+        .where(col(MockRound.state) == "open", col(MockGroup.state).in_(SETUP_STATES),
                col(MockGroup.attempts) < MAX_ATTEMPTS)
         .distinct()
     )  # fmt: skip
@@ -138,7 +139,8 @@ async def pack_for(
     """Return whom ``viewer_id`` interviews and that member's question pack (chosen once, then kept).
 
     The pack holds questions of the interviewee's track, from different categories, that the
-    interviewee has not met in a mock before. None when the viewer is not in the group.
+    interviewee has not met in a mock before, preferring the categories that practise the two
+    weakest dimensions of the feedback they received. None when the viewer is not in the group.
     """
     members = await group_members(session=session, group_id=group_id)
     interviewee = interviewee_of(members, viewer_id)
@@ -162,6 +164,9 @@ async def _choose_pack(session: AsyncSession, bank: QuestionBank, member: MockGr
     fresh = [f.question for f in active if f.question.id not in seen] or [f.question for f in active]
     rng = random.Random(f"{seed}:{member.group_id}:{member.user_id}")
     rng.shuffle(fresh)
+    weak = set(feedback_stats.weak_categories(await feedback_stats.weakest_dimensions(
+        session=session, guild_id=member.guild_id, user_id=member.user_id)))  # fmt: skip
+    fresh.sort(key=lambda q: q.category not in weak)  # the interviewee's weak areas first (stable: still shuffled)
     picked: list[Question] = []
     for question in fresh:  # one per category first, so the pack covers several rounds of an interview
         if question.category not in {q.category for q in picked}:

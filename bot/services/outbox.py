@@ -66,6 +66,13 @@ async def attach_review_notice(*, session: AsyncSession, review_id: int, message
     await session.execute(update(Review).where(col(Review.id) == review_id).values(notice_message_id=message_id))
 
 
+async def attach_message(*, session: AsyncSession, item_id: int, message_id: int) -> None:
+    """Remember the message an item posted (so /privacy delete can find a note that names a member)."""
+    item = await session.get(OutboxItem, item_id, with_for_update=True)
+    if item is not None:
+        item.payload = {**item.payload, "message_id": str(message_id)}  # a new dict, so the JSON column is written
+
+
 async def answers_by_id(*, session: AsyncSession, answer_ids: list[int]) -> dict[int, Answer]:
     """Return answers by id (removed ones are absent)."""
     if not answer_ids:

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.checks import admin_only
 from bot.services import answers as answer_svc
-from bot.services import prompts, streak_views
+from bot.services import feedback_stats, prompts, streak_views
 from bot.services.answers import AnswerRefused
 from bot.services.questions import find_question
 from bot.tree import UserFacingError
@@ -19,6 +19,7 @@ from cogs.daily.outbox import OutboxSender
 from cogs.daily.poster import PromptPoster
 from cogs.daily.render import history_embed, today_embed
 from cogs.daily.views import AnswerButton, AnswerModal, HistoryButton, ReviewButton, ReviewModal, history_view
+from cogs.feedback.render import practice_value
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -66,9 +67,18 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
                 session=session, bank=self.bot.bank, guild_id=interaction.guild_id, question_id=prompt.question_id
             )
             mine = await answer_svc.my_answer(session=session, prompt_id=prompt.id or 0, user_id=interaction.user.id)
+            practice = await feedback_stats.practice_suggestion(
+                session=session, guild_id=interaction.guild_id, user_id=interaction.user.id, exclude_prompt_id=prompt.id
+            )
+            suggested = practice and await find_question(
+                session=session, bank=self.bot.bank, guild_id=interaction.guild_id, question_id=practice.question_id
+            )
         if found is None:
             raise UserFacingError("Today's question was removed from this server's bank.")
         embed = today_embed(prompt, found.question, answered=mine is not None, guild_id=interaction.guild_id)
+        if practice and suggested:
+            value = practice_value(practice, suggested.question, guild_id=interaction.guild_id)
+            embed.add_field(name="Practise a weak area", value=value, inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="answer", description="Answer today's prompt (again to edit your answer)")

@@ -12,8 +12,10 @@ from bot.models import OutboxItem
 from bot.pacing import SlidingWindow
 from bot.services import answers as answer_svc
 from bot.services import outbox
-from cogs.daily.render import EMBED_TOTAL, MAX_EMBEDS, answer_embed, review_notice
+from bot.services.privacy import MESSAGE_DELETE
+from cogs.daily.render import EMBED_TOTAL, MAX_EMBEDS, answer_embed, milestone_note, review_notice
 from cogs.daily.views import review_view
+from cogs.privacy import delete_post
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -126,17 +128,21 @@ class OutboxSender:
         kind = batch[0].kind
         ids = [i.id or 0 for i in batch]
         try:
-            if kind in ("answer", "review_notice"):
+            if kind in ("answer", "review_notice", answer_svc.MILESTONE, MESSAGE_DELETE):
                 delay = window.wait_time()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 window.record()
             if kind == "answer":
                 await self._post_answers(channel, batch)
+            elif kind == MESSAGE_DELETE:  # a post of a member who erased their data (/privacy delete)
+                await delete_post(self.bot, channel_id, int(batch[0].payload.get("message_id", 0)))
             elif kind == "answer_edit":
                 await self._edit_answer_message(channel, batch[0].ref_id or 0)
             elif kind in ("review_notice", "review_notice_edit"):
                 await self._post_review_notice(channel, batch[0], edit=kind == "review_notice_edit")
+            elif kind == answer_svc.MILESTONE:
+                await self._post_milestone(channel, batch[0])
         except discord.HTTPException as exc:
             permanent = isinstance(exc, discord.Forbidden | discord.NotFound)
             log.warning("outbox %s in channel %s failed: %s", kind, channel_id, exc)
@@ -219,3 +225,11 @@ class OutboxSender:
         message = await channel.send(content=content, embed=embed, nonce=f"ob{item.id}", allowed_mentions=mentions)
         async with self.bot.db.write() as session:
             await outbox.attach_review_notice(session=session, review_id=review.id or 0, message_id=message.id)
+
+    async def _post_milestone(self, channel: discord.PartialMessageable, item: OutboxItem) -> None:
+        user_id, milestone = int(item.payload["user_id"]), int(item.payload["milestone"])
+        mentions = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)])
+        note = milestone_note(user_id, milestone)
+        message = await channel.send(note, nonce=f"ob{item.id}", allowed_mentions=mentions)
+        async with self.bot.db.write() as session:
+            await outbox.attach_message(session=session, item_id=item.id or 0, message_id=message.id)

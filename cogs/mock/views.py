@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.tree import DrillView, reports_errors
+from cogs.feedback.views import GiveButton
 
 if TYPE_CHECKING:
     from cogs.mock import MockCog
@@ -70,6 +71,7 @@ def intro_view(group_id: int) -> discord.ui.View:
     """The buttons under a pair's intro."""
     view = DrillView(timeout=None)
     view.add_item(PackButton(group_id))
+    view.add_item(GiveButton(group_id))
     return view
 
 
@@ -78,4 +80,5 @@ def followup_view(group_id: int) -> discord.ui.View:
     view = DrillView(timeout=None)
     for outcome in OUTCOME_LABELS:
         view.add_item(OutcomeButton(group_id, outcome))
+    view.add_item(GiveButton(group_id))
     return view

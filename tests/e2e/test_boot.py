@@ -17,6 +17,8 @@ SURFACE: dict[str, set[str]] = {
     "streak": set(),
     "leaderboard": set(),
     "question": {"add", "show", "list", "retire", "import", "export"},
+    "feedback": {"give", "mine", "reported", "stats"},
+    "privacy": {"export", "delete"},
 }
 CONTEXT_MENUS = {"Remove from drill"}
 NAME = re.compile(r"^[-_\w]{1,32}$")

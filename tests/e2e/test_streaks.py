@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlmodel import col
+
 from bot.client import DrillBot
 from bot.clock import ManualClock
+from bot.models import OutboxItem
 from tests.e2e.daily_support import answer_posts, at, configure, drain, eventually, thread_of
 from tests.e2e.streak_support import (
     PNG_SIGNATURE,
@@ -157,6 +161,13 @@ async def test_reaching_a_milestone_is_announced_and_grants_its_role(
     assert sent.json["allowed_mentions"]["parse"] == [] and sent.json["allowed_mentions"]["users"] == [world.alice.id]
     assert str(sent.json.get("nonce", "")).startswith("ob")  # sent by the outbox, at the thread's pace
     assert note.id > answer_posts(fake_discord, thread)[0].id  # after alice's answer (the first) is shown
+
+    async def remembered() -> bool:  # /privacy delete finds the note by the message id its outbox item kept
+        async with drillbot.db.read() as session:
+            items = (await session.scalars(select(OutboxItem).where(col(OutboxItem.kind) == "milestone"))).all()
+        return [i.payload.get("message_id") for i in items] == [str(note.id)]
+
+    await eventually(remembered)
     [grant] = fake_discord.records.requests_to("PUT /guilds/*/members/*/roles/*")
     assert grant.path.endswith(f"/members/{world.alice.id}/roles/{regular.id}") and grant.status == 204
     assert regular.id not in world.guild.members[world.bob.id].role_ids

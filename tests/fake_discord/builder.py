@@ -230,6 +230,19 @@ class WorldBuilder:
             self.announce(parent.guild_id, "THREAD_CREATE", thread_payload(thread, viewer_id=self.world.bot.id))
         return thread
 
+    def remove_bot(self, guild: Guild) -> None:
+        """Remove the bot from a guild (kicked, or the server left) and announce GUILD_DELETE (no ``unavailable``)."""
+        guild.members.pop(self.world.bot.id, None)
+        self.announce(guild.id, "GUILD_DELETE", {"id": str(guild.id)})
+
+    def readd_bot(self, guild: Guild) -> None:
+        """Invite the bot back into a guild it left (its managed role again) and announce GUILD_CREATE."""
+        from .serialize import guild_create_payload
+
+        bot_role = next((r for r in guild.roles.values() if r.managed and r.bot_id == self.world.bot.id), None)
+        self.world.add_member(guild, self.world.bot, roles=[bot_role] if bot_role else [])
+        self.announce(guild.id, "GUILD_CREATE", guild_create_payload(guild, self.world, viewer_id=self.world.bot.id))
+
     def access_can_see(self, channel: Channel, user_id: int) -> bool:
         """Say whether ``user_id`` can see ``channel``."""
         from .access import Access

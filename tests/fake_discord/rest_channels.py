@@ -169,6 +169,8 @@ class ChannelRoutes:
         channel = self.visible_channel(request)
         message = self.world.message(channel.id, int(request.match_info["message_id"]))
         self.poster.check_can_delete(channel, message)
+        if channel.is_thread and channel.archived:  # Discord's client unarchives the thread first
+            raise bad_request(50083, "Thread is archived")
         await self.poster.delete(message)
         return no_content()
 
