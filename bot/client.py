@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import discord
@@ -21,6 +21,8 @@ from bot.services.question_bank import QuestionBank
 from bot.tree import DrillTree
 
 log = logging.getLogger(__name__)
+
+JOB_STOP_GRACE_SECONDS = 5.0  # a stop waits this long for running jobs (ticks are short) before cancelling them
 
 EXTENSIONS: tuple[str, ...] = (
     "cogs.help",
@@ -78,6 +80,7 @@ class DrillBot(commands.AutoShardedBot):
         self.extension_names = tuple(extensions)
         self.background_jobs = background_jobs
         self._job_tasks: set[asyncio.Task[Any]] = set()
+        self._event_tasks: set[asyncio.Task[Any]] = set()
         self.rest_pacer = TokenBucket(GLOBAL_RATE, GLOBAL_BURST)
         install_global_pacer(self.http, self.rest_pacer)
         if settings.discord_api_base:
@@ -139,14 +142,25 @@ class DrillBot(commands.AutoShardedBot):
             run, "interval", seconds=seconds, id=job_id, replace_existing=True, next_run_time=dt.datetime.now(dt.UTC)
         )
 
+    def _schedule_event(
+        self, coro: Callable[..., Coroutine[Any, Any, Any]], event_name: str, *args: Any, **kwargs: Any
+    ) -> asyncio.Task[Any]:
+        """Track event handlers (they may be mid-transaction) so a stop can let them finish."""
+        task = super()._schedule_event(coro, event_name, *args, **kwargs)
+        self._event_tasks.add(task)
+        task.add_done_callback(self._event_tasks.discard)
+        return task
+
     async def close(self) -> None:
         """Stop the scheduler and its running jobs, close the gateway and HTTP session, release the database."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        for task in list(self._job_tasks):
-            task.cancel()
-        if self._job_tasks:
-            await asyncio.gather(*self._job_tasks, return_exceptions=True)
+        running = (self._job_tasks | self._event_tasks) - {asyncio.current_task()}
+        if running:  # let jobs and event handlers finish their transaction; cancel what is still busy after a grace
+            _done, busy = await asyncio.wait(running, timeout=JOB_STOP_GRACE_SECONDS)
+            for task in busy:
+                task.cancel()
+            await asyncio.gather(*busy, return_exceptions=True)
         try:
             await super().close()
         finally:
