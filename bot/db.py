@@ -23,11 +23,12 @@ SQLITE_BUSY_TIMEOUT_MS = 2000
 # SQLite copies the WAL back into the database file (a checkpoint) in whichever commit finds the
 # WAL longer than wal_autocheckpoint pages, and that commit waits for it: 20-25 ms at the default
 # 1,000 pages with 50,000 members, once every ~40 answers -- the p99 of recording an answer. So
-# Database runs a PASSIVE checkpoint (it never blocks a writer) on a reader's connection after
-# every CHECKPOINT_EVERY_COMMITS write transactions, and the writer's own automatic checkpoint is
-# only a backstop. The WAL is rewound only after a checkpoint that nothing wrote during, so under
-# writes without a pause it keeps growing until the backstop: that is set well above what a busy
-# prompt day writes between pauses. The file is cut back to SQLITE_WAL_KEEP_BYTES when rewound.
+# the writer's own automatic checkpoint is only a backstop, and Database runs a PASSIVE checkpoint
+# after every CHECKPOINT_EVERY_COMMITS write transactions, in the background on the writer's
+# connection: the next write waits for it (about 100 ms for ~16,000 pages, once per 500 answers).
+# Run beside the writes on a reader's connection instead, it slowed the 20-40 answers committed
+# meanwhile 2-5x (on 2 CPUs) and never caught up with them, so the WAL was never rewound and kept
+# growing to the backstop. The file is cut back to SQLITE_WAL_KEEP_BYTES when rewound.
 CHECKPOINT_EVERY_COMMITS = 500
 SQLITE_WAL_BACKSTOP_PAGES = 50_000
 SQLITE_WAL_KEEP_BYTES = 64 * 1024 * 1024
@@ -144,13 +145,13 @@ class Database:
                 self._checkpoint.add_done_callback(_log_failure)
 
     async def checkpoint(self) -> tuple[int, int, int] | None:
-        """Copy SQLite's WAL into the database file as far as readers allow, blocking no writer (PASSIVE).
+        """Copy SQLite's WAL into the database file as far as readers allow (PASSIVE), on the writer's connection.
 
         Returns SQLite's (busy, WAL pages, pages copied); None on PostgreSQL.
         """
         if not self.sqlite:
             return None
-        async with self.read_engine.connect() as conn:
+        async with self.write_engine.connect() as conn:
             driver = (await conn.get_raw_connection()).driver_connection
             assert driver is not None
             # On the driver's connection: outside any transaction, as the pragma needs.

@@ -20,8 +20,8 @@ table); SQLite gets no ANALYZE, as the bot never runs it. Then, each after a war
 - once: ``streaks.settle_closed_prompt`` for the whole guild, when a new (the 366th) prompt is
   posted and closes the day before;
 - recording an answer to that prompt: in one ``db.write()`` transaction (with its background WAL
-  checkpoints on SQLite), the answer's insert (``insert_ignoring_conflicts`` on (prompt_id,
-  user_id) into ``answers.ANSWER_TABLE``, as ``submit_answer`` does) and
+  checkpoints on SQLite), the answer's insert (``answers.answer_insert``: skipped on a
+  conflict on (prompt_id, user_id), as ``submit_answer`` does) and
   ``streaks.record_answer``, for distinct members drawn as a real day's answerers come (weighted
   by their last four weeks, so most have a running streak);
 - ``/streak`` data for a random member: ``streaks.get_member`` + ``streak_views.heatmap_days``

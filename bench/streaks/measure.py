@@ -14,10 +14,9 @@ from sqlalchemy import insert
 from bench.common import percentile
 from bench.streaks.seed import table_of
 from bench.streaks.world import CHANNEL_ID, FILLER, FIRST_MESSAGE_ID, GUILD_ID, POST_AT, World
-from bot.db import Database, insert_ignoring_conflicts
+from bot.db import Database
 from bot.models import DailyPrompt
-from bot.services import leaderboard, streak_views, streaks
-from bot.services.answers import ANSWER_TABLE
+from bot.services import answers, leaderboard, streak_views, streaks
 
 STREAK_TARGET_MS = 20.0
 BOARD_TARGET_MS = 20.0
@@ -194,12 +193,9 @@ async def time_record(
         uid = users[i]
         async with db.write() as session:
             inserted = await session.execute(
-                insert_ignoring_conflicts(
-                    session, ANSWER_TABLE,  # as answers.submit_answer inserts it
-                    {"prompt_id": prompt_id, "guild_id": GUILD_ID, "user_id": uid, "display_name": f"member{uid}",
-                     "text": FILLER, "source": "modal", "created_at": at, "updated_at": at},
-                    conflict=["prompt_id", "user_id"],
-                )
+                answers.answer_insert(session),  # as answers.submit_answer inserts it
+                {"prompt_id": prompt_id, "guild_id": GUILD_ID, "user_id": uid, "display_name": f"member{uid}",
+                 "text": FILLER, "source": "modal", "source_message_id": None, "created_at": at, "updated_at": at},
             )  # fmt: skip
             if not inserted.rowcount:  # type: ignore[attr-defined]
                 raise AssertionError(f"member {uid} had already answered the new prompt")
