@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.models import Answer, DailyPrompt, OutboxItem, Review
-from bot.services import answers, outbox
+from bot.services import answers, outbox, removals
 
 GUILD, ALICE, BOB = 9, 100, 200
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -145,7 +145,7 @@ async def test_removing_an_answer_removes_its_reviews_and_history(database: Data
     assert [a.id for a in posted.answers] == [answer.id]
     assert total == 1 and page[0].reviews == 1 and page[0].average == 3.0
     async with database.write() as session:
-        assert await answers.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0) is not None
+        assert await removals.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0) is not None
     assert await _count(database, Answer) == 0 and await _count(database, Review) == 0
     async with database.read() as session:
         assert (await answers.history(session=session, guild_id=GUILD, user_id=ALICE, offset=0, limit=10))[1] == 0

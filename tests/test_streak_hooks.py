@@ -10,7 +10,7 @@ from sqlmodel import col
 
 from bot.db import Database
 from bot.models import DailyPrompt, OutboxItem
-from bot.services import answers, prompts, streaks
+from bot.services import answers, prompts, removals, streaks
 
 GUILD, ALICE, BOB = 31, 1, 2
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -69,10 +69,10 @@ async def test_reviews_count_and_removal_uncounts(database: Database) -> None:
                                              structure=4, clarity=4, depth=4, comment="", now=NOW)  # fmt: skip
     assert (await _streak(database, BOB))[2] == 1
     async with database.write() as session:
-        await answers.remove_review(session=session, guild_id=GUILD, review_id=review.review.id or 0)
+        await removals.remove_review(session=session, guild_id=GUILD, review_id=review.review.id or 0)
     assert (await _streak(database, BOB))[2] == 0
     async with database.write() as session:
-        await answers.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
+        await removals.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
     assert await _streak(database, ALICE) == (0, 0, 0)
 
 
@@ -107,7 +107,7 @@ async def test_a_removed_and_resubmitted_answer_does_not_announce_the_milestone_
     async with database.write() as session:  # the announcement went out
         await session.execute(update(OutboxItem).values(state="done"))
     async with database.write() as session:
-        await answers.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
+        await removals.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
     assert (await _streak(database, ALICE))[0] == 2
     again = await _answer(database, ALICE)
     assert again.created and again.milestone is None
@@ -121,7 +121,7 @@ async def test_a_milestone_whose_answer_was_removed_before_it_went_out_is_announ
     """Removing an answer drops its pending announcement; answering again announces the milestone once."""
     answer = (await _reach_three(database)).answer
     async with database.write() as session:
-        await answers.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
+        await removals.remove_answer(session=session, guild_id=GUILD, answer_id=answer.id or 0)
     assert await _milestone_items(database) == []
     again = await _answer(database, ALICE)
     assert again.milestone == 3

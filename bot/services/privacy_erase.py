@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,13 +22,12 @@ from bot.models import (
     MockRound,
     OutboxItem,
     PeriodStat,
-    PromptSchedule,
     RetiredQuestion,
     Review,
     ServerQuestion,
     StreakDay,
 )
-from bot.services import streaks
+from bot.services import removals
 
 MESSAGE_DELETE = "message_delete"  # an outbox item: delete a bot message (payload: message_id)
 REMOVED_MEMBER = 0  # stands in for an erased member where the row itself belongs to the server
@@ -147,11 +145,6 @@ async def delete_member(*, session: AsyncSession, guild_id: int, user_id: int) -
     return erased
 
 
-async def _zone(session: AsyncSession, guild_id: int) -> ZoneInfo:
-    schedule = await session.get(PromptSchedule, guild_id)
-    return ZoneInfo(schedule.timezone if schedule else "UTC")
-
-
 def _queue_delete(session: AsyncSession, erased: Erased, guild_id: int, channel_id: int, message_id: int) -> None:
     item = OutboxItem(guild_id=guild_id, channel_id=channel_id, kind=MESSAGE_DELETE,
                       payload={"message_id": str(message_id)})  # fmt: skip
@@ -170,10 +163,8 @@ async def _erase_answers(session: AsyncSession, guild_id: int, user_id: int, era
     prompts = await prompts_by_id(session, {a.prompt_id for a in answers})
     thread = {a.id: prompts[a.prompt_id].thread_id for a in answers if a.prompt_id in prompts}
     received = [r for group in (await reviews_on(session, ids)).values() for r in group]
-    zone = await _zone(session, guild_id)
     for review in received:  # reviewers' tallies stay what their remaining reviews say
-        await streaks.record_review(session=session, guild_id=guild_id, reviewer_id=review.reviewer_id,
-                                    local_day=review.created_at.astimezone(zone).date(), delta=-1)  # fmt: skip
+        await removals.uncount_review(session, review)
         channel = thread.get(review.answer_id)
         if review.notice_message_id is not None and channel:
             _queue_delete(session, erased, guild_id, channel, review.notice_message_id)

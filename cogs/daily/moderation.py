@@ -10,6 +10,7 @@ from discord import app_commands
 
 from bot.checks import require_admin
 from bot.services import answers as answer_svc
+from bot.services import removals
 from bot.tree import DrillView, UserFacingError
 
 if TYPE_CHECKING:
@@ -73,10 +74,10 @@ async def _apply(interaction: discord.Interaction[Any], message: discord.Message
     async with bot.db.write() as session:
         if kind == "answer":
             notices = await answer_svc.review_notices_of(session=session, answer_id=ident)
-            removed: Any = await answer_svc.remove_answer(session=session, guild_id=interaction.guild_id,
+            removed: Any = await removals.remove_answer(session=session, guild_id=interaction.guild_id,
                                                           answer_id=ident)  # fmt: skip
         else:
-            removed = await answer_svc.remove_review(session=session, guild_id=interaction.guild_id, review_id=ident)
+            removed = await removals.remove_review(session=session, guild_id=interaction.guild_id, review_id=ident)
     if removed is None:
         await interaction.followup.send("It was already removed.", ephemeral=True)
         return
