@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
@@ -26,7 +25,6 @@ log = logging.getLogger(__name__)
 PURGE_TICK_SECONDS = 600
 DELETE_WAIT_SECONDS = 30.0  # how long the reply waits for the bot's posts to be deleted from Discord
 DELETE_POLL_SECONDS = 0.2
-THREAD_ARCHIVED = 50083  # Discord's error code for a change in an archived thread
 FILE_LIMIT = 10 * 1024 * 1024  # Discord's attachment limit for bots without boosts
 
 TABLE_LABELS = {  # table: (one, several)
@@ -242,25 +240,6 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
         return purged
 
 
-async def delete_post(bot: DrillBot, channel_id: int, message_id: int) -> None:
-    """Delete a bot post; one already gone is fine. In an archived thread (400 50083), reopen it, delete, close it."""
-    message = bot.get_partial_messageable(channel_id).get_partial_message(message_id)
-    try:
-        await message.delete()
-        return
-    except discord.NotFound:
-        return
-    except discord.HTTPException as exc:
-        if exc.code != THREAD_ARCHIVED:
-            raise
-    await bot.http.edit_channel(channel_id, archived=False)
-    try:
-        with contextlib.suppress(discord.NotFound):
-            await message.delete()
-    finally:
-        await bot.http.edit_channel(channel_id, archived=True)
-
-
 def _guild(interaction: discord.Interaction[Any]) -> int:
     if interaction.guild_id is None:
         raise UserFacingError("Your data is kept per server: use this command in a server.")
@@ -294,4 +273,4 @@ async def setup(bot: DrillBot) -> None:
     await bot.add_cog(PrivacyCog(bot))
 
 
-__all__ = ["PrivacyCog", "delete_post", "summary"]
+__all__ = ["PrivacyCog", "summary"]

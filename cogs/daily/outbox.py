@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,6 @@ from bot.services import outbox
 from bot.services.privacy import MESSAGE_DELETE
 from cogs.daily.render import EMBED_TOTAL, MAX_EMBEDS, answer_embed, milestone_note, review_notice
 from cogs.daily.views import review_view
-from cogs.privacy import delete_post
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 WAKE_DELAY = 0.05  # coalesce a burst of answers into one drain
 
 SHUTDOWN_GRACE = 2.0
+THREAD_ARCHIVED = 50083  # Discord's error code for a change in an archived thread
 REVIEW_FOOTER_RESERVE = 40  # a review summary makes an answer's footer this much longer at most
 
 
@@ -136,7 +137,7 @@ class OutboxSender:
             if kind == "answer":
                 await self._post_answers(channel, batch)
             elif kind == MESSAGE_DELETE:  # a post of a member who erased their data (/privacy delete)
-                await delete_post(self.bot, channel_id, int(batch[0].payload.get("message_id", 0)))
+                await self._delete_post(channel_id, int(batch[0].payload.get("message_id", 0)))
             elif kind == "answer_edit":
                 await self._edit_answer_message(channel, batch[0].ref_id or 0)
             elif kind in ("review_notice", "review_notice_edit"):
@@ -233,3 +234,21 @@ class OutboxSender:
         message = await channel.send(note, nonce=f"ob{item.id}", allowed_mentions=mentions)
         async with self.bot.db.write() as session:
             await outbox.attach_message(session=session, item_id=item.id or 0, message_id=message.id)
+
+    async def _delete_post(self, channel_id: int, message_id: int) -> None:
+        """Delete a bot post (one already gone is fine); in an archived thread (50083) reopen it, delete, close it."""
+        message = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        try:
+            await message.delete()
+            return
+        except discord.NotFound:
+            return
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ARCHIVED:
+                raise
+        await self.bot.http.edit_channel(channel_id, archived=False)
+        try:
+            with contextlib.suppress(discord.NotFound):
+                await message.delete()
+        finally:
+            await self.bot.http.edit_channel(channel_id, archived=True)
