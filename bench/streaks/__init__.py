@@ -20,7 +20,7 @@ table); SQLite gets no ANALYZE, as the bot never runs it. Then, each after a war
 - once: ``streaks.settle_closed_prompt`` for the whole guild, when a new (the 366th) prompt is
   posted and closes the day before;
 - recording an answer to that prompt: in one ``db.write()`` transaction (with its background WAL
-  checkpoints on SQLite), the answer's insert (``answers.answer_insert``: skipped on a
+  checkpoints on SQLite), the answer's insert (``answers.ANSWER_INSERT``: skipped on a
   conflict on (prompt_id, user_id), as ``submit_answer`` does) and
   ``streaks.record_answer``, for distinct members drawn as a real day's answerers come (weighted
   by their last four weeks, so most have a running streak);

@@ -192,12 +192,12 @@ async def time_record(
         nonlocal with_streak
         uid = users[i]
         async with db.write() as session:
-            inserted = await session.execute(
-                answers.answer_insert(session),  # as answers.submit_answer inserts it
+            inserted = await answers.ANSWER_INSERT.execute(
+                session,  # as answers.submit_answer inserts it
                 {"prompt_id": prompt_id, "guild_id": GUILD_ID, "user_id": uid, "display_name": f"member{uid}",
                  "text": FILLER, "source": "modal", "source_message_id": None, "created_at": at, "updated_at": at},
             )  # fmt: skip
-            if not inserted.rowcount:  # type: ignore[attr-defined]
+            if not inserted:
                 raise AssertionError(f"member {uid} had already answered the new prompt")
             counted = await streaks.record_answer(session=session, guild_id=GUILD_ID, user_id=uid, prompt_date=day)
             with_streak += i >= warmup and counted.state.current > 1

@@ -13,6 +13,7 @@ from sqlmodel import col
 from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import Answer, DailyPrompt, MemberStreak, PeriodStat, Review, StreakDay, StreakSettings
 from bot.models.streaks import DEFAULT_MILESTONES
+from bot.prepared import Prepared
 from bot.services.streak_rules import StreakState, answered, missed, recompute
 
 
@@ -92,25 +93,22 @@ async def posted_dates(
 
 
 _PERIOD_COLUMNS = ("guild_id", "user_id", "period", "start", "answers", "reviews", "best")
-_period_statements: dict[str, Any] = {}
 
 
-def _period_statement(session: AsyncSession) -> Any:
-    """Return the upsert adding to one period tally, built once per dialect (every value a bound parameter)."""
-    dialect = session.get_bind().dialect.name
-    stmt = _period_statements.get(dialect)
-    if stmt is None:
-        table = PeriodStat.metadata.tables["period_stat"]
-        greatest = func.max if dialect == "sqlite" else func.greatest
-        stmt = upsert(
-            session, table, {name: bindparam(name) for name in _PERIOD_COLUMNS},
-            conflict=["guild_id", "user_id", "period", "start"],
-            update={"answers": table.c.answers + bindparam("add_answers"),
-                    "reviews": table.c.reviews + bindparam("add_reviews"),
-                    "best": greatest(table.c.best, bindparam("best"))},
-        )  # fmt: skip
-        _period_statements[dialect] = stmt
-    return stmt
+def _build_period_upsert(session: AsyncSession) -> Any:
+    """Build the upsert adding to one period tally (every value a bound parameter)."""
+    table = PeriodStat.metadata.tables["period_stat"]
+    greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
+    return upsert(
+        session, table, {name: bindparam(name) for name in _PERIOD_COLUMNS},
+        conflict=["guild_id", "user_id", "period", "start"],
+        update={"answers": table.c.answers + bindparam("add_answers"),
+                "reviews": table.c.reviews + bindparam("add_reviews"),
+                "best": greatest(table.c.best, bindparam("best"))},
+    )  # fmt: skip
+
+
+_PERIOD_UPSERT = Prepared(_build_period_upsert)
 
 
 def _period_rows(
@@ -136,34 +134,21 @@ async def _bump_period(
 ) -> None:
     """Add to the member's tallies of the week and the month of ``day`` (one executemany: one round trip)."""
     rows = _period_rows(guild_id, user_id, day, answers=answers, reviews=reviews, best=best)
-    await session.execute(_period_statement(session), rows)
+    await _PERIOD_UPSERT.execute_many(session, rows)
 
 
 _STATE_COLUMNS = ("current", "best", "freezes", "earn_progress", "frozen_in_streak", "total_answers")
+_TABLES = MemberStreak.metadata.tables
 
 
-@dataclass(frozen=True, slots=True)
-class _RecordStatements:
-    """record_answer's statements for one dialect, built once: executing them only binds values."""
+def _build_lock(session: AsyncSession) -> Any:
+    """Build the upsert that creates the member's row if missing, locks it and returns it with the guild's context.
 
-    lock: Any
-    save: Any
-    day: Any
-    periods: Any
-
-
-_record_statements: dict[str, _RecordStatements] = {}
-
-
-def _statements(session: AsyncSession) -> _RecordStatements:
-    """Return record_answer's statements for the session's dialect (Core, on tables, bound parameters)."""
-    dialect = session.get_bind().dialect.name
-    cached = _record_statements.get(dialect)
-    if cached is not None:
-        return cached
-    tables = MemberStreak.metadata.tables
-    member, prompt, settings = tables["member_streak"], tables["daily_prompt"], tables["streak_settings"]
-    # The guild's last prompt day before this one, and its settings (NULL when none are stored).
+    A no-op update takes the row lock (as SELECT ... FOR UPDATE would); RETURNING gives the row as
+    it stands after any concurrent writer committed, with the guild's last prompt day before this
+    one and its settings (NULL when none are stored).
+    """
+    member, prompt, settings = _TABLES["member_streak"], _TABLES["daily_prompt"], _TABLES["streak_settings"]
     previous = (
         select(func.max(prompt.c.local_date))
         .where(prompt.c.guild_id == bindparam("guild_id"), prompt.c.message_id.is_not(None),
@@ -174,28 +159,35 @@ def _statements(session: AsyncSession) -> _RecordStatements:
         select(column).where(settings.c.guild_id == bindparam("guild_id")).scalar_subquery()
         for column in (settings.c.freezes_enabled, settings.c.milestones)
     ]
-    # A no-op update takes the row lock (as SELECT ... FOR UPDATE would), creating the row when
-    # missing; RETURNING gives it as it stands after any concurrent writer committed.
-    lock = upsert(
+    return upsert(
         session, member,
         {"guild_id": bindparam("guild_id"), "user_id": bindparam("user_id"), "updated_at": bindparam("now")},
         conflict=["guild_id", "user_id"], update={"updated_at": member.c.updated_at},
     ).returning(*(member.c[name] for name in _STATE_COLUMNS), member.c.last_prompt_date,
                 member.c.milestone_announced, previous, *guild_settings)  # fmt: skip
-    save = (
+
+
+def _build_save(session: AsyncSession) -> Any:
+    """Build the update writing a member's new state."""
+    member = _TABLES["member_streak"]
+    names = (*_STATE_COLUMNS, "last_prompt_date", "milestone_announced", "updated_at")
+    return (
         update(member)
         .where(member.c.guild_id == bindparam("g"), member.c.user_id == bindparam("u"))
-        .values({name: bindparam(name) for name in (*_STATE_COLUMNS, "last_prompt_date", "milestone_announced",
-                                                     "updated_at")})
-    )  # fmt: skip
-    day = insert_ignoring_conflicts(
-        session, tables["streak_day"],
+        .values({name: bindparam(name) for name in names})
+    )
+
+
+def _build_day(session: AsyncSession) -> Any:
+    """Build the insert of a member's streak day (kept if already there)."""
+    return insert_ignoring_conflicts(
+        session, _TABLES["streak_day"],
         {name: bindparam(name) for name in ("guild_id", "user_id", "local_date", "status", "streak_after")},
         conflict=["guild_id", "user_id", "local_date"],
     )  # fmt: skip
-    built = _RecordStatements(lock, save, day, _period_statement(session))
-    _record_statements[dialect] = built
-    return built
+
+
+_LOCK, _SAVE, _DAY = Prepared(_build_lock), Prepared(_build_save), Prepared(_build_day)
 
 
 async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, prompt_date: dt.date) -> Counted:
@@ -204,13 +196,9 @@ async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, p
     Four statements on the usual path: lock the member's row (bringing back the guild's settings
     and its previous prompt day too), write the new state, the day, and the period tallies.
     """
-    statements = _statements(session)
-    conn = await session.connection()
     now = utcnow()
-    row = (
-        await conn.execute(statements.lock, {"guild_id": guild_id, "user_id": user_id, "prompt_date": prompt_date,
-                                              "now": now})
-    ).one()  # fmt: skip
+    (row,) = await _LOCK.fetch(session, {"guild_id": guild_id, "user_id": user_id, "prompt_date": prompt_date,
+                                         "now": now})  # fmt: skip
     state = StreakState(*row[: len(_STATE_COLUMNS)])
     last_date, announced, last_posted, stored_freezes, stored_milestones = row[len(_STATE_COLUMNS) :]
     if stored_freezes is None:  # no settings stored: the defaults, as get_settings gives them
@@ -224,8 +212,8 @@ async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, p
         for day in await posted_dates(session=session, guild_id=guild_id, after=last_date, before=prompt_date):
             state, status = missed(state, freezes_enabled=freezes_on)
             if status == "frozen":
-                await conn.execute(statements.day, {"guild_id": guild_id, "user_id": user_id, "local_date": day,
-                                                    "status": "frozen", "streak_after": state.current})  # fmt: skip
+                await _DAY.execute(session, {"guild_id": guild_id, "user_id": user_id, "local_date": day,
+                                             "status": "frozen", "streak_after": state.current})  # fmt: skip
     if state.current == 0:
         announced = 0  # a new streak: its milestones are announced afresh
     before = state.current
@@ -233,14 +221,15 @@ async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, p
     milestone = None
     if state.current > before and state.current in milestone_list and state.current > announced:
         milestone = announced = state.current
-    await conn.execute(
-        statements.save,
+    await _SAVE.execute(
+        session,
         {"g": guild_id, "u": user_id, **{name: getattr(state, name) for name in _STATE_COLUMNS},
          "last_prompt_date": prompt_date, "milestone_announced": announced, "updated_at": now},
     )  # fmt: skip
-    await conn.execute(statements.day, {"guild_id": guild_id, "user_id": user_id, "local_date": prompt_date,
-                                        "status": "answered", "streak_after": state.current})  # fmt: skip
-    await conn.execute(statements.periods, _period_rows(guild_id, user_id, prompt_date, answers=1, best=state.current))
+    await _DAY.execute(session, {"guild_id": guild_id, "user_id": user_id, "local_date": prompt_date,
+                                 "status": "answered", "streak_after": state.current})  # fmt: skip
+    await _PERIOD_UPSERT.execute_many(session, _period_rows(guild_id, user_id, prompt_date, answers=1,
+                                                            best=state.current))  # fmt: skip
     return Counted(state, milestone, counted=True)
 
 

@@ -1,0 +1,148 @@
+"""Hot-path statements built once per dialect; on SQLite each runs on the driver in one hand-off.
+
+SQLAlchemy runs a statement through aiosqlite in three or four hand-offs to the driver's thread
+(make a cursor, execute, fetch, close), each costing about 0.1 ms of CPU for the thread switch
+and the event-loop wake-up, and adds its own work per statement. Recording an answer is six
+statements, and the SQLite work in them is about 0.15 ms: the rest of the 4 ms an answer cost was
+that overhead. A ``Prepared`` statement is a Core statement compiled once per dialect; on SQLite
+its parameters go through the columns' own bind processors (so values are stored exactly as
+SQLAlchemy would store them) and it runs on the session's connection, inside the session's
+transaction, with aiosqlite's one-hand-off ``execute``, ``execute_fetchall`` and ``executemany``.
+On PostgreSQL it runs through SQLAlchemy (asyncpg already sends it in one round trip).
+
+Like ``AsyncConnection.execute``, it does not flush the session's pending ORM objects first.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A statement compiled for SQLite: its SQL, its parameters in order with their processors, and its results'."""
+
+    sql: str
+    names: tuple[str, ...]
+    bind: tuple[Processor, ...]
+    fixed: Mapping[str, Any]
+    result: tuple[Processor, ...]
+
+    def args(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
+        """Return the positional driver arguments for ``params``."""
+        values = []
+        for name, process in zip(self.names, self.bind, strict=True):
+            value = params[name] if name in params else self.fixed[name]
+            values.append(value if process is None or value is None else process(value))
+        return tuple(values)
+
+    def row(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        """Return a result row with each column converted as SQLAlchemy would."""
+        return tuple(v if p is None or v is None else p(v) for p, v in zip(self.result, raw, strict=True))
+
+
+class Prepared:
+    """A statement built by ``build(session)`` once per dialect, every value a bound parameter."""
+
+    def __init__(self, build: Callable[[AsyncSession], Any]) -> None:
+        self._build = build
+        self._statements: dict[str, Any] = {}
+        self._compiled: _Compiled | None = None
+
+    def statement(self, session: AsyncSession) -> Any:
+        """Return the Core statement for the session's dialect (built on first use)."""
+        dialect = session.get_bind().dialect.name
+        stmt = self._statements.get(dialect)
+        if stmt is None:
+            stmt = self._statements[dialect] = self._build(session)
+        return stmt
+
+    async def execute(self, session: AsyncSession, params: Mapping[str, Any]) -> int:
+        """Run the statement once; return how many rows it changed."""
+        driver = await _sqlite_driver(session)
+        if driver is None:
+            conn = await session.connection()
+            return int((await conn.execute(self.statement(session), params)).rowcount)
+        compiled = self._compile(session)
+        args = compiled.args(params)
+        try:
+            cursor = await driver.execute(compiled.sql, args)
+        except sqlite3.Error as exc:
+            raise _translated(compiled.sql, args, exc) from exc
+        return int(cursor.rowcount)
+
+    async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run the statement once; return its rows (a SELECT, or a write with RETURNING)."""
+        driver = await _sqlite_driver(session)
+        if driver is None:
+            conn = await session.connection()
+            return [tuple(r) for r in (await conn.execute(self.statement(session), params)).all()]
+        compiled = self._compile(session)
+        args = compiled.args(params)
+        try:
+            rows = await driver.execute_fetchall(compiled.sql, args)
+        except sqlite3.Error as exc:
+            raise _translated(compiled.sql, args, exc) from exc
+        return [compiled.row(r) for r in rows]
+
+    async def execute_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run the statement once per parameter set, in one hand-off."""
+        driver = await _sqlite_driver(session)
+        if driver is None:
+            conn = await session.connection()
+            await conn.execute(self.statement(session), list(rows))
+            return
+        compiled = self._compile(session)
+        args = [compiled.args(r) for r in rows]
+        try:
+            await driver.executemany(compiled.sql, args)
+        except sqlite3.Error as exc:
+            raise _translated(compiled.sql, args, exc) from exc
+
+    def _compile(self, session: AsyncSession) -> _Compiled:
+        if self._compiled is None:
+            self._compiled = _compile_for(self.statement(session), session.get_bind().dialect)
+        return self._compiled
+
+
+def _compile_for(stmt: Any, dialect: Dialect) -> _Compiled:
+    """Compile ``stmt`` for SQLite once: SQL, positional parameter names and the type processors."""
+    compiled = stmt.compile(dialect=dialect)
+    defaults = {}
+    for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
+        default = column.onupdate if column in compiled.update_prefetch else column.default
+        if default is None or not default.is_scalar:
+            raise ValueError(f"{column}: only constant column defaults can be applied to a prepared statement")
+        defaults[column.key] = default.arg
+    if "POSTCOMPILE" in compiled.string:
+        raise ValueError("a prepared statement cannot take expanding (IN list) parameters")
+    names = tuple(compiled.positiontup or ())
+    binds = compiled.binds
+    bind = tuple(binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+    fixed = {**{name: b.effective_value for name, b in binds.items() if not b.required}, **defaults}
+    columns = list(stmt.exported_columns) if getattr(stmt, "exported_columns", None) is not None else []
+    result = tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns)
+    return _Compiled(compiled.string, names, bind, fixed, result)
+
+
+async def _sqlite_driver(session: AsyncSession) -> Any:
+    """Return the aiosqlite connection under the session's transaction, or None on another back-end."""
+    conn = await session.connection()
+    if conn.dialect.name != "sqlite":
+        return None
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection
+
+
+def _translated(sql: str, args: Any, exc: sqlite3.Error) -> BaseException:
+    """Wrap a driver error as SQLAlchemy does (IntegrityError, OperationalError, ...)."""
+    return DBAPIError.instance(sql, args, exc, sqlite3.Error)
