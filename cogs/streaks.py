@@ -58,18 +58,30 @@ def heads_up_text(current: int, freezes: int, closes: str) -> str:
 
 class LeaderboardButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lb:(?P<board>[a-z]+):(?P<period>[a-z-]+):(?P<page>\d+):(?P<dir>prev|next)",
+    template=r"lb:(?P<board>[a-z]+):(?P<period>[a-z-]+):(?P<page>\d{1,6}):(?P<dir>prev|next)"
+    r"(?::(?P<value>\d{1,9}):(?P<user>\d{1,19}))?",
 ):
-    """A page button of /leaderboard that works after a restart."""
+    """A page button of /leaderboard that works after a restart.
 
-    def __init__(self, board: str, period: str, page: int, direction: str, *, disabled: bool = False) -> None:
-        self.board, self.period, self.page = board, period, page
+    It carries the page it leads to and the member shown next to it (the last of the page for
+    Next, the first for Previous), so the next page is read from that place on the board: as cheap
+    deep down as at the top, and right after (or before) that member even if the board moved.
+    Buttons shown before places were carried (page only) still work.
+    """
+
+    def __init__(
+        self, board: str, period: str, page: int, direction: str, *, mark: leaderboard.Entry | None = None,
+        disabled: bool = False,
+    ) -> None:  # fmt: skip
+        self.board, self.period, self.page, self.direction = board, period, page, direction
+        self.mark = leaderboard.Boundary(mark.value, mark.user_id) if mark else None
+        place = f":{mark.value}:{mark.user_id}" if mark else ""
         super().__init__(
             discord.ui.Button(
                 label="◀ Previous" if direction == "prev" else "Next ▶",
                 style=discord.ButtonStyle.secondary,
                 disabled=disabled,
-                custom_id=f"lb:{board}:{period}:{page}:{direction}",
+                custom_id=f"lb:{board}:{period}:{page}:{direction}{place}",
             )
         )
 
@@ -80,13 +92,19 @@ class LeaderboardButton(
         """Rebuild from the custom id."""
         if match["board"] not in leaderboard.BOARDS or match["period"] not in leaderboard.PERIODS:
             raise ValueError("unknown board")
-        return cls(match["board"], match["period"], int(match["page"]), match["dir"])
+        button = cls(match["board"], match["period"], int(match["page"]), match["dir"])
+        if match["value"] is not None:
+            button.mark = leaderboard.Boundary(int(match["value"]), int(match["user"]))
+        return button
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the target page in place."""
+        """Show the page next to the carried place (or the carried page) in place."""
         cog = cast("StreaksCog", interaction.client.get_cog("StreaksCog"))
-        await cog.show_board(interaction, board=self.board, period=self.period, page=self.page, edit=True)
+        after = self.mark if self.direction == "next" else None
+        before = self.mark if self.direction == "prev" else None
+        await cog.show_board(interaction, board=self.board, period=self.period, page=self.page, edit=True,
+                             after=after, before=before)  # fmt: skip
 
 
 class StreaksCog(commands.Cog):
@@ -147,7 +165,15 @@ class StreaksCog(commands.Cog):
         await self.show_board(interaction, board=board, period=period, page=0, edit=False)
 
     async def show_board(
-        self, interaction: discord.Interaction[Any], *, board: str, period: str, page: int, edit: bool
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        board: str,
+        period: str,
+        page: int,
+        edit: bool,
+        after: leaderboard.Boundary | None = None,
+        before: leaderboard.Boundary | None = None,
     ) -> None:
         """Render a leaderboard page, as a new reply or in place."""
         assert interaction.guild_id is not None
@@ -157,19 +183,21 @@ class StreaksCog(commands.Cog):
         async with self.bot.db.read() as session:
             shown = await leaderboard.view(
                 session=session, guild_id=interaction.guild_id, board=board_, period=period_, today=today,
-                number=page, user_id=interaction.user.id,
+                number=page, user_id=interaction.user.id, after=after, before=before,
             )  # fmt: skip
-        entries, total, mine = shown.entries, shown.total, shown.mine
-        pages = max(1, -(-total // leaderboard.PAGE_SIZE))
+        entries, mine = shown.entries, shown.mine
         scope = "" if board == "streak" or period == "all-time" else f" · this {period}"
         embed = discord.Embed(title=f"Leaderboard · {BOARD_TITLES[board]}{scope}", colour=discord.Colour.gold())
         lines = [f"**{e.rank}.** <@{e.user_id}> — {e.value}" for e in entries]
         embed.description = "\n".join(lines) if lines else "Nobody is on this board yet."
         you = f"You: #{mine.rank} — {mine.value}" if mine else "You are not on this board yet."
-        embed.set_footer(text=f"{you} · page {page + 1} of {pages}")
+        embed.set_footer(text=f"{you} · page {shown.number + 1} of {shown.pages}")
+        first, last = (entries[0], entries[-1]) if entries else (None, None)
         view = DrillView(timeout=None)
-        view.add_item(LeaderboardButton(board, period, max(page - 1, 0), "prev", disabled=page <= 0))
-        view.add_item(LeaderboardButton(board, period, min(page + 1, pages - 1), "next", disabled=page >= pages - 1))
+        view.add_item(LeaderboardButton(board, period, max(shown.number - 1, 0), "prev", mark=first,
+                                        disabled=first is None or first.rank <= 1))  # fmt: skip
+        view.add_item(LeaderboardButton(board, period, shown.number + 1, "next", mark=last,
+                                        disabled=last is None or last.rank >= shown.total))  # fmt: skip
         if edit:
             await interaction.response.edit_message(embed=embed, view=view)
         else:

@@ -49,6 +49,57 @@ async def test_rank_of_a_member_off_the_page(database: Database) -> None:
     assert absent is None
 
 
+async def _view(db: Database, **where: object) -> leaderboard.View:
+    async with db.read() as session:
+        return await leaderboard.view(session=session, guild_id=GUILD, board="answers", period="all-time",
+                                      today=TODAY, user_id=None, **where)  # type: ignore[arg-type]  # fmt: skip
+
+
+def _after(entry: leaderboard.Entry) -> leaderboard.Boundary:
+    return leaderboard.Boundary(entry.value, entry.user_id)
+
+
+async def test_seeking_pages_walks_the_board_as_offsets_do(database: Database) -> None:
+    """Next from a page's last member and Previous from its first give the offset pages, ranks included, ties too."""
+    await _members(database, [(u, 0, 0, 1 + u % 3, 0) for u in range(1, 36)])  # 35 members in three tie groups
+    pages = [(await _view(database, number=n)).entries for n in range(4)]
+    assert [len(p) for p in pages] == [10, 10, 10, 5]
+    walked = [pages[0]]
+    while len(walked) < 4:
+        walked.append((await _view(database, number=len(walked), after=_after(walked[-1][-1]))).entries)
+    assert walked == pages
+    back = [pages[3]]
+    for _ in range(3):
+        back.append((await _view(database, number=0, before=_after(back[-1][0]))).entries)
+    assert back[::-1][:3] == pages[:3]
+    assert [e.rank for p in walked for e in p] == list(range(1, 36))
+
+
+async def test_seeking_after_the_board_moved_neither_skips_nor_repeats(database: Database) -> None:
+    """A member climbing above the page shown shifts the next page's ranks, not its members."""
+    await _members(database, [(u, 0, 0, 100 - u, 0) for u in range(1, 26)])  # user 1 first, ..., user 25 last
+    first = (await _view(database, number=0)).entries
+    async with database.write() as session:
+        row = await session.get(MemberStreak, (GUILD, 20))
+        assert row is not None
+        row.total_answers = 1000  # user 20 climbs to the top
+    shown = await _view(database, number=1, after=_after(first[-1]))
+    assert [e.user_id for e in shown.entries] == [11, 12, 13, 14, 15, 16, 17, 18, 19, 21]
+    assert [e.rank for e in shown.entries] == list(range(12, 22))  # one more member ahead of them now
+    assert shown.number == 1 and shown.pages == 3
+
+
+async def test_a_seek_that_finds_no_page_falls_back_to_a_page(database: Database) -> None:
+    """Past the end: the last page; before the top (under ten ahead): the first; a bad place: the page asked."""
+    await _members(database, [(u, 0, 0, 100 - u, 0) for u in range(1, 16)])
+    last = leaderboard.Boundary(85, 15)
+    assert [e.rank for e in (await _view(database, number=2, after=last)).entries] == list(range(11, 16))
+    near_top = leaderboard.Boundary(95, 5)
+    assert [e.rank for e in (await _view(database, number=0, before=near_top)).entries] == list(range(1, 11))
+    bad = leaderboard.Boundary(0, 3)
+    assert [e.user_id for e in (await _view(database, number=1, after=bad)).entries] == list(range(11, 16))
+
+
 async def _prompt(db: Database, day: dt.date, pid: int) -> None:
     async with db.write() as session:
         session.add(DailyPrompt(id=pid, guild_id=GUILD, local_date=day, question_id="q", category="c",

@@ -28,8 +28,11 @@ table); SQLite gets no ANALYZE, as the bot never runs it. Then, each after a war
   (12 weeks up to today) in one read session;
 - a ``/leaderboard`` view: ``leaderboard.view`` (the page, the board's size and the caller's rank,
   what the command and its buttons call) in one read session, per board and period, for a random
-  caller (any member, mostly far down the board or off it) and a random page among the first five
-  (what paging with the buttons reaches), then, as a second figure, any page of the board.
+  caller (any member, mostly far down the board or off it), on a page reached as members reach
+  it: first among pages 1-5 (the command's first page, or Next from the page before: a seek from
+  the member the button carries), then, as a second figure, any page of the board by Next or
+  Previous. A third figure, without a target, reads any page by its number (what page buttons
+  made before they carried a place still ask for, and the seek's fallbacks).
 
 The reads run after the day's writes, so PostgreSQL sees what it sees between two autovacuums (a
 visibility map partly cleared by the updates, statistics from before them); ``--reads-first``

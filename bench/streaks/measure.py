@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from bench.common import percentile
 from bench.streaks.seed import table_of
@@ -100,44 +100,69 @@ async def time_streak(
     return await timed("/streak data", one, iterations=iterations, warmup=warmup, target=STREAK_TARGET_MS)
 
 
-async def board_sizes(db: Database, today: dt.date) -> dict[tuple[str, str], int]:
-    """Return how many members each timed board ranks."""
-    sizes: dict[tuple[str, str], int] = {}
+async def board_orders(db: Database, today: dt.date) -> dict[tuple[str, str], list[leaderboard.Entry]]:
+    """Return every timed board in rank order (untimed: where the page buttons' places come from)."""
+    orders: dict[tuple[str, str], list[leaderboard.Entry]] = {}
     async with db.read() as session:
         for board, period in BOARD_PERIODS:
-            _, total = await leaderboard.page(
-                session=session, guild_id=GUILD_ID, board=board, period=period, today=today, number=0
-            )
-            sizes[board, period] = total
-    return sizes
+            value, user, scope = leaderboard._source(GUILD_ID, board, period, today)
+            stmt = select(user, value).where(*scope, value > 0).order_by(value.desc(), user.asc())
+            rows = (await session.execute(stmt)).all()
+            orders[board, period] = [leaderboard.Entry(i + 1, int(u), int(v)) for i, (u, v) in enumerate(rows)]
+    return orders
+
+
+def board_request(order: list[leaderboard.Entry], rng: random.Random, mode: str) -> dict[str, object]:
+    """Return what one /leaderboard view asks for, as a member reaches it.
+
+    ``first``: the command's first page (by number) or Next from it, up to page 5; ``deep``: Next
+    or Previous at any depth (the seek from the neighbouring page's member, what the buttons
+    carry); ``number``: any page by its number (page buttons shown before they carried a place,
+    and the seek's fallbacks).
+    """
+    pages = max(1, -(-len(order) // leaderboard.PAGE_SIZE))
+    size = leaderboard.PAGE_SIZE
+    if mode == "number":
+        return {"number": rng.randrange(pages)}
+    number = rng.randrange(min(pages, 5)) if mode == "first" else rng.randrange(pages)
+    if number == 0 and (mode == "first" or pages == 1):
+        return {"number": 0}
+    if mode == "deep" and number < pages - 1 and (number == 0 or rng.random() < 0.5):
+        return {"number": number, "before": leaderboard.Boundary(order[(number + 1) * size].value,
+                                                                 order[(number + 1) * size].user_id)}  # fmt: skip
+    mark = order[number * size - 1]
+    return {"number": number, "after": leaderboard.Boundary(mark.value, mark.user_id)}
 
 
 async def time_boards(
-    db: Database, world: World, rng: random.Random, today: dt.date, iterations: int, warmup: int, *, deep: bool
+    db: Database, world: World, rng: random.Random, today: dt.date, iterations: int, warmup: int, *, mode: str
 ) -> list[Figure]:
     """Time a /leaderboard view (a page, the board's size and the caller's rank) per board and period.
 
-    The caller is a random member (often far down the board, or not on it); the page is page 1-5
-    (what paging by buttons reaches) or, with ``deep``, any page of the board.
+    The caller is a random member (often far down the board, or not on it); the page is reached as
+    ``board_request`` says for ``mode``.
     """
     users = world.user_ids
-    sizes = await board_sizes(db, today)
+    orders = await board_orders(db, today)
     figures = []
     for board, period in BOARD_PERIODS:
-        pages = max(1, -(-sizes[board, period] // leaderboard.PAGE_SIZE))
+        order = orders[board, period]
 
         async def one(_: int, board: leaderboard.Board = board, period: leaderboard.Period = period,
-                      pages: int = pages) -> None:  # fmt: skip
-            number = rng.randrange(pages) if deep else rng.randrange(min(pages, 5))
+                      order: list[leaderboard.Entry] = order) -> None:  # fmt: skip
+            asked = board_request(order, rng, mode)
             uid = rng.choice(users)
             async with db.read() as session:  # what /leaderboard and its buttons do
-                await leaderboard.view(
-                    session=session, guild_id=GUILD_ID, board=board, period=period, today=today, number=number,
-                    user_id=uid,
+                shown = await leaderboard.view(
+                    session=session, guild_id=GUILD_ID, board=board, period=period, today=today, user_id=uid,
+                    **asked,  # type: ignore[arg-type]
                 )  # fmt: skip
+            if shown.entries and shown.entries[0] != order[shown.entries[0].rank - 1]:
+                raise AssertionError(f"{board}/{period}: {asked} showed {shown.entries[0]}")
 
-        label = f"  {board}/{period} ({sizes[board, period]:,} ranked)"
-        figures.append(await timed(label, one, iterations=iterations, warmup=warmup, target=BOARD_TARGET_MS))
+        label = f"  {board}/{period} ({len(order):,} ranked)"
+        target = BOARD_TARGET_MS if mode != "number" else None
+        figures.append(await timed(label, one, iterations=iterations, warmup=warmup, target=target))
     return figures
 
 

@@ -212,3 +212,50 @@ async def test_page_buttons_work_after_a_restart(
     assert second.embed is not None and second.embed["footer"]["text"] == (
         "You are not on this board yet. · page 2 of 2"
     )
+
+
+async def test_next_continues_after_the_last_member_shown_when_the_board_moved(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """A member climbing between two presses shifts the ranks: Next neither repeats nor skips anyone."""
+    world = fake_discord.default
+    members = [fake_discord.add_member(world.guild, f"m{n:02d}", roles=[world.member_role]) for n in range(12)]
+    await set_up_prompts(fake_discord)
+    post = await post_prompt(fake_discord, drillbot, clock, at(2026, 6, 1, 9, 0))
+    for member in members:
+        await answer(member, post)
+    shown = await world.alice.slash("leaderboard", board="answers", period="all-time")
+    assert entries(shown) == [(n + 1, members[n].id, 1) for n in range(10)]
+    later = await post_prompt(fake_discord, drillbot, clock, at(2026, 6, 2, 9, 0))
+    await answer(members[11], later)  # now first, with 2 answers
+    second = await world.alice.press(shown, "Next ▶")
+    assert entries(second) == [(12, members[10].id, 1)]  # by page number it would repeat m09 at #11
+    assert second.embed is not None and second.embed["footer"]["text"].endswith("page 2 of 2")
+    assert second.component("Next ▶").get("disabled") is True
+    back = await world.alice.press(second, "◀ Previous")  # the ten members right before m10
+    assert entries(back) == [(n + 2, members[n].id, 1) for n in range(10)]
+    top = await world.alice.press(back, "◀ Previous")  # only m11 is ahead: the first page
+    assert entries(top) == [(1, members[11].id, 2)] + [(n + 2, members[n].id, 1) for n in range(9)]
+    assert top.component("◀ Previous").get("disabled") is True
+
+
+async def test_page_buttons_shown_before_places_were_carried_still_work(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock
+) -> None:
+    """A button whose id holds only the page (as /leaderboard made them before) shows that page."""
+    world = fake_discord.default
+    members = [fake_discord.add_member(world.guild, f"m{n:02d}", roles=[world.member_role]) for n in range(23)]
+    await set_up_prompts(fake_discord)
+    post = await post_prompt(fake_discord, drillbot, clock, at(2026, 6, 1, 9, 0))
+    for member in members:
+        await answer(member, post)
+    shown = await world.alice.slash("leaderboard", board="answers", period="all-time")
+    assert shown.message is not None
+    buttons = shown.message.components[0]["components"]
+    buttons[1]["custom_id"] = "lb:answers:all-time:2:next"  # the message as the earlier version posted it
+    third = await world.alice.press(shown, "Next ▶")
+    assert entries(third) == [(n + 1, members[n].id, 1) for n in range(20, 23)]
+    assert third.embed is not None and third.embed["footer"]["text"].endswith("page 3 of 3")
+    shown.message.components[0]["components"][1].update(custom_id="lb:answers:all-time:9:next", disabled=False)
+    beyond = await world.alice.press(shown, "Next ▶")
+    assert entries(beyond) == entries(third)  # a page past the end shows the last one
