@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 Processor = Callable[[Any], Any] | None
 
@@ -68,9 +68,9 @@ class Prepared:
 
     async def execute(self, session: AsyncSession, params: Mapping[str, Any]) -> int:
         """Run the statement once; return how many rows it changed."""
-        driver = await _sqlite_driver(session)
+        conn = await session.connection()
+        driver = await _sqlite_driver(conn)
         if driver is None:
-            conn = await session.connection()
             return int((await conn.execute(self.statement(session), params)).rowcount)
         compiled = self._compile(session)
         args = compiled.args(params)
@@ -82,9 +82,9 @@ class Prepared:
 
     async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement once; return its rows (a SELECT, or a write with RETURNING)."""
-        driver = await _sqlite_driver(session)
+        conn = await session.connection()
+        driver = await _sqlite_driver(conn)
         if driver is None:
-            conn = await session.connection()
             return [tuple(r) for r in (await conn.execute(self.statement(session), params)).all()]
         compiled = self._compile(session)
         args = compiled.args(params)
@@ -96,9 +96,9 @@ class Prepared:
 
     async def execute_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per parameter set, in one hand-off."""
-        driver = await _sqlite_driver(session)
+        conn = await session.connection()
+        driver = await _sqlite_driver(conn)
         if driver is None:
-            conn = await session.connection()
             await conn.execute(self.statement(session), list(rows))
             return
         compiled = self._compile(session)
@@ -134,9 +134,8 @@ def _compile_for(stmt: Any, dialect: Dialect) -> _Compiled:
     return _Compiled(compiled.string, names, bind, fixed, result)
 
 
-async def _sqlite_driver(session: AsyncSession) -> Any:
+async def _sqlite_driver(conn: AsyncConnection) -> Any:
     """Return the aiosqlite connection under the session's transaction, or None on another back-end."""
-    conn = await session.connection()
     if conn.dialect.name != "sqlite":
         return None
     raw = await conn.get_raw_connection()
