@@ -16,12 +16,13 @@ Like ``AsyncConnection.execute``, it does not flush the session's pending ORM ob
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 Processor = Callable[[Any], Any] | None
@@ -56,7 +57,7 @@ class Prepared:
     def __init__(self, build: Callable[[AsyncSession], Any]) -> None:
         self._build = build
         self._statements: dict[str, Any] = {}
-        self._compiled: _Compiled | None = None
+        self._compiled: dict[str, _Compiled] = {}
 
     def statement(self, session: AsyncSession) -> Any:
         """Return the Core statement for the session's dialect (built on first use)."""
@@ -69,53 +70,53 @@ class Prepared:
     async def execute(self, session: AsyncSession, params: Mapping[str, Any]) -> int:
         """Run the statement once; return how many rows it changed."""
         conn = await session.connection()
-        driver = await _sqlite_driver(conn)
+        driver = await _driver(conn)
         if driver is None:
             return int((await conn.execute(self.statement(session), params)).rowcount)
-        compiled = self._compile(session)
+        compiled = self._compile(session, conn.dialect)
         args = compiled.args(params)
-        try:
-            cursor = await driver.execute(compiled.sql, args)
-        except sqlite3.Error as exc:
-            raise _translated(compiled.sql, args, exc) from exc
-        return int(cursor.rowcount)
+        async with _translating(compiled.sql, args):
+            if conn.dialect.name == "sqlite":
+                return int((await driver.execute(compiled.sql, args)).rowcount)
+            status = await driver.execute(compiled.sql, *args)  # asyncpg: "INSERT 0 1", "UPDATE 3", ...
+            return int(status.rsplit(" ", 1)[-1])
 
     async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement once; return its rows (a SELECT, or a write with RETURNING)."""
         conn = await session.connection()
-        driver = await _sqlite_driver(conn)
+        driver = await _driver(conn)
         if driver is None:
             return [tuple(r) for r in (await conn.execute(self.statement(session), params)).all()]
-        compiled = self._compile(session)
+        compiled = self._compile(session, conn.dialect)
         args = compiled.args(params)
-        try:
-            rows = await driver.execute_fetchall(compiled.sql, args)
-        except sqlite3.Error as exc:
-            raise _translated(compiled.sql, args, exc) from exc
+        async with _translating(compiled.sql, args):
+            if conn.dialect.name == "sqlite":
+                rows = await driver.execute_fetchall(compiled.sql, args)
+            else:
+                rows = await driver.fetch(compiled.sql, *args)
         return [compiled.row(r) for r in rows]
 
     async def execute_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per parameter set, in one hand-off."""
         conn = await session.connection()
-        driver = await _sqlite_driver(conn)
+        driver = await _driver(conn)
         if driver is None:
             await conn.execute(self.statement(session), list(rows))
             return
-        compiled = self._compile(session)
+        compiled = self._compile(session, conn.dialect)
         args = [compiled.args(r) for r in rows]
-        try:
+        async with _translating(compiled.sql, args):
             await driver.executemany(compiled.sql, args)
-        except sqlite3.Error as exc:
-            raise _translated(compiled.sql, args, exc) from exc
 
-    def _compile(self, session: AsyncSession) -> _Compiled:
-        if self._compiled is None:
-            self._compiled = _compile_for(self.statement(session), session.get_bind().dialect)
-        return self._compiled
+    def _compile(self, session: AsyncSession, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = _compile_for(self.statement(session), dialect)
+        return compiled
 
 
 def _compile_for(stmt: Any, dialect: Dialect) -> _Compiled:
-    """Compile ``stmt`` for SQLite once: SQL, positional parameter names and the type processors."""
+    """Compile ``stmt`` once: SQL, positional parameter names, constant defaults and the type processors."""
     compiled = stmt.compile(dialect=dialect)
     defaults = {}
     for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
@@ -134,14 +135,33 @@ def _compile_for(stmt: Any, dialect: Dialect) -> _Compiled:
     return _Compiled(compiled.string, names, bind, fixed, result)
 
 
-async def _sqlite_driver(conn: AsyncConnection) -> Any:
-    """Return the aiosqlite connection under the session's transaction, or None on another back-end."""
-    if conn.dialect.name != "sqlite":
+async def _driver(conn: AsyncConnection) -> Any:
+    """Return the driver connection under the session's transaction, or None to go through SQLAlchemy.
+
+    SQLAlchemy begins a transaction on asyncpg only when it runs the transaction's first statement,
+    so until then a statement sent straight to asyncpg would run outside it: that first one goes
+    through SQLAlchemy.
+    """
+    if conn.dialect.name not in ("sqlite", "postgresql") or conn.dialect.driver not in ("aiosqlite", "asyncpg"):
         return None
-    raw = await conn.get_raw_connection()
-    return raw.driver_connection
+    driver: Any = (await conn.get_raw_connection()).driver_connection
+    if conn.dialect.name == "postgresql" and not driver.is_in_transaction():
+        return None
+    return driver
 
 
-def _translated(sql: str, args: Any, exc: sqlite3.Error) -> BaseException:
-    """Wrap a driver error as SQLAlchemy does (IntegrityError, OperationalError, ...)."""
-    return DBAPIError.instance(sql, args, exc, sqlite3.Error)
+@asynccontextmanager
+async def _translating(sql: str, args: Any) -> AsyncIterator[None]:
+    """Raise a driver's error as SQLAlchemy's (IntegrityError, OperationalError, ...), as its own execution would."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, args, exc, sqlite3.Error) from exc
+    except Exception as exc:
+        import asyncpg  # type: ignore[import-untyped]
+
+        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+            raise IntegrityError(sql, args, exc) from exc
+        if isinstance(exc, asyncpg.PostgresError):
+            raise DBAPIError(sql, args, exc) from exc
+        raise

@@ -114,3 +114,45 @@ async def test_a_failed_write_rolls_back(database: Database) -> None:
             raise RuntimeError("boom")
     async with database.read() as session:
         assert await session.get(GuildSettings, 99) is None
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_postgresql_connection_dropped_while_idle_is_replaced(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ending an idle pooled connection costs nothing: it is pinged on checkout and replaced."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from bot import db as db_module
+    from tests.conftest import POSTGRES_URL
+
+    async with database.read() as session:
+        pid = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    admin = create_async_engine(POSTGRES_URL)
+    async with admin.connect() as conn:
+        assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
+    await admin.dispose()
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)  # the connection counts as idle
+    async with database.read() as session:
+        assert (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_connection_back_in_use_within_seconds_is_not_pinged(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Busy pools skip the ping (three round trips on asyncpg); idle ones get it."""
+    from bot import db as db_module
+
+    pings: list[object] = []
+    dialect = database.read_engine.sync_engine.dialect
+    real = dialect.do_ping
+    monkeypatch.setattr(dialect, "do_ping", lambda conn: pings.append(conn) or real(conn))
+    for _ in range(3):
+        async with database.write() as session:
+            await session.execute(text("SELECT 1"))
+    assert pings == []
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    async with database.read() as session:
+        await session.execute(text("SELECT 1"))
+    assert len(pings) == 1

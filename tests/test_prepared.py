@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,9 +33,16 @@ MEMBER_INSERT = Prepared(_member_insert)
 SETTINGS_OF = Prepared(_settings_of)
 
 
+async def _begun(session: AsyncSession) -> AsyncSession:
+    """Start the transaction, so the statements after go to the driver on PostgreSQL too (not only SQLite)."""
+    await session.execute(text("SELECT 1"))
+    return session
+
+
 async def test_values_are_stored_as_sqlalchemy_stores_them(database: Database) -> None:
     """Dates, aware datetimes and the columns' defaults read back through the ORM unchanged."""
     async with database.write() as session:
+        await _begun(session)
         params = {"guild_id": 1, "user_id": 2, "last_prompt_date": dt.date(2026, 3, 28), "updated_at": WHEN}
         assert await MEMBER_INSERT.execute(session, params) == 1
         assert await MEMBER_INSERT.execute(session, params) == 0  # the conflict skips it: no row changed
@@ -57,9 +64,10 @@ async def test_rows_come_back_converted(database: Database) -> None:
     async with database.write() as session:
         session.add(StreakSettings(guild_id=7, freezes_enabled=False, milestones=[5, 50], updated_at=WHEN))
     async with database.read() as session:
+        first_through_sqlalchemy = await SETTINGS_OF.fetch(session, {"guild_id": 7})
         rows = await SETTINGS_OF.fetch(session, {"guild_id": 7})
         none = await SETTINGS_OF.fetch(session, {"guild_id": 8})
-    assert rows == [(False, [5, 50], WHEN)] and none == []
+    assert rows == first_through_sqlalchemy == [(False, [5, 50], WHEN)] and none == []
     assert rows[0][2].tzinfo is not None
 
 
@@ -79,12 +87,14 @@ async def test_execute_many_and_driver_errors(database: Database) -> None:
     plain = Prepared(lambda session: insert(MEMBER).values({n: bindparam(n) for n in ("guild_id", "user_id",
                                                                                          "updated_at")}))  # fmt: skip
     async with database.write() as session:
+        await _begun(session)
         await plain.execute_many(session, [{"guild_id": 4, "user_id": u, "updated_at": WHEN} for u in (1, 2, 3)])
     async with database.read() as session:
         users = list(await session.scalars(select(MEMBER.c.user_id).where(MEMBER.c.guild_id == 4)))
     assert sorted(users) == [1, 2, 3]
     with pytest.raises(IntegrityError):
         async with database.write() as session:
+            await _begun(session)
             await plain.execute(session, {"guild_id": 4, "user_id": 1, "updated_at": WHEN})
 
 
