@@ -125,7 +125,7 @@ async def view(
     if mark is not None:
         # ``ahead`` counts the members before the page: up to and including ``after``'s place, or
         # everyone ahead of ``before``'s, the page being the last of them.
-        rows = await _seek(conn, value, user, filters, mark, forward=after is not None)
+        rows = await _seek(conn, value, user, scope, mark, forward=after is not None)
         if after is not None and rows:
             return View([Entry(ahead + i + 1, int(u), int(v)) for i, (u, v) in enumerate(rows)], total, mine)
         if before is not None and len(rows) == PAGE_SIZE:
@@ -147,19 +147,22 @@ async def view(
     return View(entries, total, mine)
 
 
-async def _seek(conn: Any, value: Any, user: Any, filters: list[Any], mark: Boundary, *, forward: bool) -> list[Any]:
+async def _seek(conn: Any, value: Any, user: Any, scope: list[Any], mark: Boundary, *, forward: bool) -> list[Any]:
     """Return the page of members right after (``forward``) or right before ``mark``, in board order.
 
     Two tight ranges of the board's index, the second read only when the first does not fill the
     page: the members tied with ``mark`` on the far side of its id, then the next values. A single
     "value < v OR (value = v AND id > u)" would have the index walk every member tied with ``mark``.
+    The tied range carries no "value > 0" (``mark``'s value is above 0): next to "value = v" it
+    leads SQLite (no ANALYZE statistics) to walk the primary key from ``mark``'s id instead.
     """
     if forward:
-        ties = select(user, value).where(*filters, value == mark.value, user > mark.user_id).order_by(user.asc())
-        rest = select(user, value).where(*filters, value < mark.value).order_by(value.desc(), user.asc())
+        ties = select(user, value).where(*scope, value == mark.value, user > mark.user_id).order_by(user.asc())
+        rest = select(user, value).where(*scope, _ranked(value), value < mark.value)
+        rest = rest.order_by(value.desc(), user.asc())
     else:
-        ties = select(user, value).where(*filters, value == mark.value, user < mark.user_id).order_by(user.desc())
-        rest = select(user, value).where(*filters, value > mark.value).order_by(value.asc(), user.desc())
+        ties = select(user, value).where(*scope, value == mark.value, user < mark.user_id).order_by(user.desc())
+        rest = select(user, value).where(*scope, value > mark.value).order_by(value.asc(), user.desc())
     rows = list((await conn.execute(ties.limit(PAGE_SIZE))).all())
     if len(rows) < PAGE_SIZE:
         rows += (await conn.execute(rest.limit(PAGE_SIZE - len(rows)))).all()
