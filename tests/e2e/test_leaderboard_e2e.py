@@ -192,17 +192,24 @@ async def test_every_board_and_period_pages_and_ranks_in_guild_time(
     await check_board(members[15], "reviews", "week", model.expected("reviews", "week", DAYS[4]))  # not on it
 
 
+async def answered_once(fake: FakeDiscord, bot: DrillBot, clock: ManualClock, count: int) -> list[Actor]:
+    """Add ``count`` members who each answer the first prompt day (1 June 2026): a board of ties by id."""
+    world = fake.default
+    members = [fake.add_member(world.guild, f"m{n:02d}", roles=[world.member_role]) for n in range(count)]
+    await set_up_prompts(fake)
+    post = await post_prompt(fake, bot, clock, at(2026, 6, 1, 9, 0))
+    for member in members:
+        await answer(member, post)
+    return members
+
+
 async def test_page_buttons_work_after_a_restart(
     fake_discord: FakeDiscord, start_drillbot: BotFactory, clock: ManualClock
 ) -> None:
     """A leaderboard shown by one process pages in the next (the buttons carry board, period and page)."""
     world = fake_discord.default
     first = await start_drillbot()
-    members = [fake_discord.add_member(world.guild, f"m{n:02d}", roles=[world.member_role]) for n in range(12)]
-    await set_up_prompts(fake_discord)
-    post = await post_prompt(fake_discord, first, clock, at(2026, 6, 1, 9, 0))
-    for member in members:
-        await answer(member, post)
+    members = await answered_once(fake_discord, first, clock, 12)
     shown = await world.alice.slash("leaderboard", board="answers", period="week")
     assert shown.embed is not None and shown.embed["footer"]["text"].endswith("page 1 of 2")
     await first.close()
@@ -219,11 +226,7 @@ async def test_next_continues_after_the_last_member_shown_when_the_board_moved(
 ) -> None:
     """A member climbing between two presses shifts the ranks: Next neither repeats nor skips anyone."""
     world = fake_discord.default
-    members = [fake_discord.add_member(world.guild, f"m{n:02d}", roles=[world.member_role]) for n in range(12)]
-    await set_up_prompts(fake_discord)
-    post = await post_prompt(fake_discord, drillbot, clock, at(2026, 6, 1, 9, 0))
-    for member in members:
-        await answer(member, post)
+    members = await answered_once(fake_discord, drillbot, clock, 12)
     shown = await world.alice.slash("leaderboard", board="answers", period="all-time")
     assert entries(shown) == [(n + 1, members[n].id, 1) for n in range(10)]
     later = await post_prompt(fake_discord, drillbot, clock, at(2026, 6, 2, 9, 0))
@@ -244,11 +247,7 @@ async def test_page_buttons_shown_before_places_were_carried_still_work(
 ) -> None:
     """A button whose id holds only the page (as /leaderboard made them before) shows that page."""
     world = fake_discord.default
-    members = [fake_discord.add_member(world.guild, f"m{n:02d}", roles=[world.member_role]) for n in range(23)]
-    await set_up_prompts(fake_discord)
-    post = await post_prompt(fake_discord, drillbot, clock, at(2026, 6, 1, 9, 0))
-    for member in members:
-        await answer(member, post)
+    members = await answered_once(fake_discord, drillbot, clock, 23)
     shown = await world.alice.slash("leaderboard", board="answers", period="all-time")
     assert shown.message is not None
     buttons = shown.message.components[0]["components"]
