@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 Processor = Callable[[Any], Any] | None
 
@@ -69,28 +69,28 @@ class Prepared:
 
     async def execute(self, session: AsyncSession, params: Mapping[str, Any]) -> int:
         """Run the statement once; return how many rows it changed."""
-        conn = await session.connection()
-        driver = await _driver(conn)
+        dialect, driver = await _driver(session)
         if driver is None:
+            conn = await session.connection()
             return int((await conn.execute(self.statement(session), params)).rowcount)
-        compiled = self._compile(session, conn.dialect)
+        compiled = self._compile(session, dialect)
         args = compiled.args(params)
         async with _translating(compiled.sql, args):
-            if conn.dialect.name == "sqlite":
+            if dialect.name == "sqlite":
                 return int((await driver.execute(compiled.sql, args)).rowcount)
             status = await driver.execute(compiled.sql, *args)  # asyncpg: "INSERT 0 1", "UPDATE 3", ...
             return int(status.rsplit(" ", 1)[-1])
 
     async def fetch(self, session: AsyncSession, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Run the statement once; return its rows (a SELECT, or a write with RETURNING)."""
-        conn = await session.connection()
-        driver = await _driver(conn)
+        dialect, driver = await _driver(session)
         if driver is None:
+            conn = await session.connection()
             return [tuple(r) for r in (await conn.execute(self.statement(session), params)).all()]
-        compiled = self._compile(session, conn.dialect)
+        compiled = self._compile(session, dialect)
         args = compiled.args(params)
         async with _translating(compiled.sql, args):
-            if conn.dialect.name == "sqlite":
+            if dialect.name == "sqlite":
                 rows = await driver.execute_fetchall(compiled.sql, args)
             else:
                 rows = await driver.fetch(compiled.sql, *args)
@@ -98,12 +98,12 @@ class Prepared:
 
     async def execute_many(self, session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per parameter set, in one hand-off."""
-        conn = await session.connection()
-        driver = await _driver(conn)
+        dialect, driver = await _driver(session)
         if driver is None:
+            conn = await session.connection()
             await conn.execute(self.statement(session), list(rows))
             return
-        compiled = self._compile(session, conn.dialect)
+        compiled = self._compile(session, dialect)
         args = [compiled.args(r) for r in rows]
         async with _translating(compiled.sql, args):
             await driver.executemany(compiled.sql, args)
@@ -135,19 +135,36 @@ def _compile_for(stmt: Any, dialect: Dialect) -> _Compiled:
     return _Compiled(compiled.string, names, bind, fixed, result)
 
 
-async def _driver(conn: AsyncConnection) -> Any:
-    """Return the driver connection under the session's transaction, or None to go through SQLAlchemy.
+_DRIVER_KEY = "bot.prepared.driver"
+
+
+async def _driver(session: AsyncSession) -> tuple[Dialect, Any]:
+    """Return the session's dialect and the driver connection under its transaction (None: go through SQLAlchemy).
+
+    The driver is looked up once per transaction and kept in ``session.info`` with the transaction
+    it belongs to: asking the session for its connection costs two greenlet switches and the
+    session's bookkeeping, as much CPU as a statement's hand-off to aiosqlite's thread.
 
     SQLAlchemy begins a transaction on asyncpg only when it runs the transaction's first statement,
     so until then a statement sent straight to asyncpg would run outside it: that first one goes
     through SQLAlchemy.
     """
-    if conn.dialect.name not in ("sqlite", "postgresql") or conn.dialect.driver not in ("aiosqlite", "asyncpg"):
-        return None
-    driver: Any = (await conn.get_raw_connection()).driver_connection
-    if conn.dialect.name == "postgresql" and not driver.is_in_transaction():
-        return None
-    return driver
+    transaction = session.sync_session.get_transaction()
+    kept = session.info.get(_DRIVER_KEY)
+    if kept is not None and transaction is not None and kept[0] is transaction and transaction.is_active:
+        return kept[1], kept[2]
+    conn = await session.connection()
+    dialect = conn.dialect
+    if dialect.name not in ("sqlite", "postgresql") or dialect.driver not in ("aiosqlite", "asyncpg"):
+        return dialect, None
+    sync = conn.sync_connection
+    if sync is None or sync.invalidated:
+        return dialect, None
+    driver: Any = sync.connection.driver_connection
+    if dialect.name == "postgresql" and not driver.is_in_transaction():
+        return dialect, None
+    session.info[_DRIVER_KEY] = (session.sync_session.get_transaction(), dialect, driver)
+    return dialect, driver
 
 
 @asynccontextmanager

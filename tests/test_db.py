@@ -65,6 +65,35 @@ async def test_sqlite_writes_leave_checkpoints_to_the_background(tmp_path: Path)
         await db.dispose()
 
 
+async def test_sqlite_connections_are_rolled_back_on_return_only_when_left_in_a_transaction(tmp_path: Path) -> None:
+    """A connection handed back mid-transaction is rolled back (its lock and its write gone); a committed one is not."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")
+    try:
+        async with db.write() as session:
+            await session.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        rollbacks = 0
+        async with db.write_engine.connect() as conn:  # the writer's only connection, left mid-transaction
+            await conn.execute(text("INSERT INTO t VALUES (1)"))
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None and driver.in_transaction
+            rollback = driver.rollback
+
+            async def counted_rollback() -> None:
+                nonlocal rollbacks
+                rollbacks += 1
+                await rollback()
+
+            driver.rollback = counted_rollback  # type: ignore[method-assign]
+        assert rollbacks == 1 and not driver.in_transaction
+        async with db.write() as session:  # BEGIN IMMEDIATE would wait out the busy timeout on a kept lock
+            await session.execute(text("INSERT INTO t VALUES (2)"))
+        assert rollbacks == 1  # committed: handed back without a rollback
+        async with db.read() as session:
+            assert list((await session.execute(text("SELECT id FROM t"))).scalars()) == [2]
+    finally:
+        await db.dispose()
+
+
 async def test_checkpoint_is_a_no_op_on_postgresql(database: Database) -> None:
     """Only SQLite has a WAL for the bot to checkpoint."""
     result = await database.checkpoint()

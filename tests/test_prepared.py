@@ -82,6 +82,44 @@ async def test_it_runs_inside_the_session_transaction(database: Database) -> Non
         assert await session.get(MemberStreak, (1, 3)) is None
 
 
+async def test_one_session_through_several_transactions(database: Database) -> None:
+    """Each statement runs in the session's current transaction, begun by the statement if need be."""
+    member = {"last_prompt_date": None, "updated_at": WHEN}
+    async with database.write_sessions() as session:
+        for user_id in (10, 11):
+            await _begun(session)
+            await MEMBER_INSERT.execute(session, {"guild_id": 9, "user_id": user_id, **member})
+        await session.commit()
+        await _begun(session)
+        await MEMBER_INSERT.execute(session, {"guild_id": 9, "user_id": 12, **member})
+        await MEMBER_INSERT.execute(session, {"guild_id": 9, "user_id": 13, **member})
+        await session.rollback()
+        await MEMBER_INSERT.execute(session, {"guild_id": 9, "user_id": 14, **member})  # begins a new one
+        await session.rollback()
+        await MEMBER_INSERT.execute(session, {"guild_id": 9, "user_id": 15, **member})
+        await session.commit()
+    async with database.read() as session:
+        users = list(await session.scalars(select(MEMBER.c.user_id).where(MEMBER.c.guild_id == 9)))
+    assert sorted(users) == [10, 11, 15]
+
+
+async def test_a_later_transaction_on_another_connection_is_followed(database: Database) -> None:
+    """After a commit the session's next transaction may get another pooled connection: statements go there."""
+    member = {"last_prompt_date": None, "updated_at": WHEN}
+    async with database.read_sessions() as session, database.read_sessions() as other:
+        await _begun(session)
+        await MEMBER_INSERT.execute(session, {"guild_id": 8, "user_id": 1, **member})
+        await session.commit()  # its connection goes back to the pool...
+        await _begun(other)  # ...and another session takes it
+        await _begun(session)  # so this transaction runs on a second connection
+        await MEMBER_INSERT.execute(session, {"guild_id": 8, "user_id": 2, **member})
+        await other.rollback()
+        await session.commit()
+    async with database.read() as session:
+        users = list(await session.scalars(select(MEMBER.c.user_id).where(MEMBER.c.guild_id == 8)))
+    assert sorted(users) == [1, 2]
+
+
 async def test_execute_many_and_driver_errors(database: Database) -> None:
     """Several parameter sets go in one call; a constraint violation raises SQLAlchemy's IntegrityError."""
     plain = Prepared(lambda session: insert(MEMBER).values({n: bindparam(n) for n in ("guild_id", "user_id",
