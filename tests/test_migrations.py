@@ -7,7 +7,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.db import Database
 from bot.migrate import MIGRATIONS_DIR, alembic_config, run_alembic, upgrade_head
@@ -46,6 +46,30 @@ async def test_downgrade_base_then_upgrade_round_trips(empty_database: Database)
     assert await _tables(db) <= {"alembic_version"}
     await upgrade_head(db.url, engine=db.write_engine)
     assert await _diff(db) == []
+
+
+async def _storage_options(db: Database) -> dict[str, Any]:
+    async with db.read() as session:
+        rows = await session.execute(
+            text(
+                "SELECT relname, reloptions FROM pg_class WHERE relname IN ('member_streak', 'period_stat')"
+                " AND relnamespace = to_regnamespace(current_schema())::oid"
+            )
+        )
+        return {name: options for name, options in rows}
+
+
+async def test_postgresql_vacuums_the_board_tables_early(empty_database: Database) -> None:
+    """On PostgreSQL the leaderboard tables are vacuumed after 500 updates plus 1%, keeping their counts index-only."""
+    db = empty_database
+    await upgrade_head(db.url, engine=db.write_engine)
+    if db.sqlite:
+        assert await _diff(db) == []  # nothing to set on SQLite
+        return
+    expected = ["autovacuum_vacuum_threshold=500", "autovacuum_vacuum_scale_factor=0.01"]
+    assert await _storage_options(db) == {"member_streak": expected, "period_stat": expected}
+    await run_alembic(db.url, "downgrade", "0007", engine=db.write_engine)
+    assert await _storage_options(db) == {"member_streak": None, "period_stat": None}
 
 
 def test_revisions_form_one_line() -> None:

@@ -14,7 +14,9 @@ each member's state from ``streak_rules.recompute`` over their answered/missed p
 (rolled back) to check the load against the service's own from-scratch computation.
 
 On PostgreSQL the load ends with VACUUM ANALYZE (what autovacuum would have done to a year-old
-table); SQLite gets no ANALYZE, as the bot never runs it. Then, each after a warm-up, it times
+table) and a CHECKPOINT (the load's dirty pages written out before anything is timed, not spread
+by the checkpointer over the minutes the writes are timed in, slowing each commit's WAL flush);
+SQLite gets no ANALYZE, as the bot never runs it. Then, each after a warm-up, it times
 (``measure.py``: p50/p99/max in ms, and this process's CPU time per operation):
 
 - once: ``streaks.settle_closed_prompt`` for the whole guild, when a new (the 366th) prompt is
@@ -35,8 +37,10 @@ table); SQLite gets no ANALYZE, as the bot never runs it. Then, each after a war
   made before they carried a place still ask for, and the seek's fallbacks).
 
 The reads run after the day's writes, so PostgreSQL sees what it sees between two autovacuums (a
-visibility map partly cleared by the updates, statistics from before them); ``--reads-first``
-times them right after the load instead.
+visibility map partly cleared by the updates, statistics from before them), at the worst point:
+the day's writes crossed the board tables' autovacuum threshold (migration 0008), so they are
+vacuumed as autovacuum's pass would have, then more members answer, untimed, until one more
+answer would cross it again. ``--reads-first`` times the reads right after the load instead.
 
 Prints PASS/MISS per figure and overall; exits 0 when every target is met (20 ms / 20 ms / 5 ms
 at p99), 1 otherwise.

@@ -14,7 +14,15 @@ from collections.abc import Iterable
 
 from bench.common import add_backend_arguments, bench_database, machine_line
 from bench.streaks import __doc__ as overview
-from bench.streaks.measure import Figure, merged, open_next_prompt, time_boards, time_record, time_streak
+from bench.streaks.measure import (
+    Figure,
+    just_before_autovacuum,
+    merged,
+    open_next_prompt,
+    time_boards,
+    time_record,
+    time_streak,
+)
 from bench.streaks.seed import check_consistency, load
 from bench.streaks.world import build_world
 
@@ -61,14 +69,16 @@ async def run(args: argparse.Namespace) -> bool:
                 numbered = await time_boards(db, world, rng, today, args.iterations // 10, 5, mode="number")
                 return streak, boards, deep, numbered
 
+            vacuumed = ""
             if args.reads_first:
                 streak, boards, deep, numbered = await reads(world.days[-1])
             # By default the write path comes first (as on a real day: the next prompt is posted,
             # the day before settles, members answer), so the reads see tables as they stand
-            # between two autovacuums on PostgreSQL rather than freshly vacuumed.
+            # between two autovacuums on PostgreSQL (just before the next one) rather than freshly vacuumed.
             prompt_id, next_day, settle = await open_next_prompt(db, world)
             record, with_streak = await time_record(db, world, rng, prompt_id, next_day, args.iterations, args.warmup)
             if not args.reads_first:
+                vacuumed = await just_before_autovacuum(db, world, rng, prompt_id, next_day)
                 streak, boards, deep, numbered = await reads(next_day)
         finally:
             await db.dispose()
@@ -84,6 +94,8 @@ async def run(args: argparse.Namespace) -> bool:
         f"\nrecorded answers: {len(record.samples)} distinct members (by recent activity; {with_streak} of them "
         f"extended a running streak); reads {when}"
     )
+    if vacuumed:
+        print(f"  {vacuumed}")
     print(f"machine load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print_table(f"{target.label}, {args.members:,} members, {args.days} days", figures)
     met = all(f.met for f in figures)

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from bench.common import percentile
 from bench.streaks.seed import table_of
@@ -202,6 +202,56 @@ def likely_answerers(world: World, rng: random.Random, count: int) -> list[int]:
     return [user_id for _, user_id in keyed[:count]]
 
 
+async def answer(db: Database, prompt_id: int, day: dt.date, uid: int) -> streaks.Counted | None:
+    """Store a member's answer and count it, in one transaction; None if they had answered already."""
+    at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
+    async with db.write() as session:
+        inserted = await answers.ANSWER_INSERT.execute(
+            session,  # as answers.submit_answer inserts it
+            {"prompt_id": prompt_id, "guild_id": GUILD_ID, "user_id": uid, "display_name": f"member{uid}",
+             "text": FILLER, "source": "modal", "source_message_id": None, "created_at": at, "updated_at": at},
+        )  # fmt: skip
+        if not inserted:
+            return None
+        return await streaks.record_answer(session=session, guild_id=GUILD_ID, user_id=uid, prompt_date=day)
+
+
+async def just_before_autovacuum(db: Database, world: World, rng: random.Random, prompt_id: int, day: dt.date) -> str:
+    """PostgreSQL: leave the board tables as they stand just before autovacuum's next pass, their worst state.
+
+    The day's writes so far changed member_streak past its autovacuum threshold (migration 0008)
+    several times over, so autovacuum has been through it: VACUUM it as that pass did, then count
+    more answers, untimed, until one more would cross the threshold again (every answer changes
+    its member's row twice: the lock's no-op update, then the new state). Returns what was done.
+    """
+    if db.sqlite:
+        return ""
+    tables = ("member_streak", "period_stat")
+    async with db.write_engine.connect() as conn:
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        for table in tables:
+            await auto.execute(text(f"VACUUM {table}"))
+        options, rows = (
+            await auto.execute(
+                text("SELECT reloptions, reltuples FROM pg_class WHERE oid = to_regclass('member_streak')")
+            )
+        ).one()
+    settings = dict(option.split("=", 1) for option in options or [])
+    threshold = int(settings.get("autovacuum_vacuum_threshold", 50)) + float(
+        settings.get("autovacuum_vacuum_scale_factor", 0.2)
+    ) * float(rows)
+    wanted = int(threshold - 1) // 2
+    done = 0
+    for uid in likely_answerers(world, rng, len(world.members)):
+        if done == wanted:
+            break
+        done += await answer(db, prompt_id, day, uid) is not None
+    return (
+        f"then VACUUM {', '.join(tables)} (autovacuum's pass) and {done:,} more answers, untimed: "
+        f"{2 * done:,} changes to member_streak, short of its next autovacuum at {threshold:,.0f}"
+    )
+
+
 async def time_record(
     db: Database, world: World, rng: random.Random, prompt_id: int, day: dt.date, iterations: int, warmup: int
 ) -> tuple[Figure, int]:
@@ -210,22 +260,14 @@ async def time_record(
     Returns the figure and how many of the timed members had a running streak.
     """
     users = likely_answerers(world, rng, min(len(world.members), warmup + iterations))
-    at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
     with_streak = 0
 
     async def one(i: int) -> None:
         nonlocal with_streak
-        uid = users[i]
-        async with db.write() as session:
-            inserted = await answers.ANSWER_INSERT.execute(
-                session,  # as answers.submit_answer inserts it
-                {"prompt_id": prompt_id, "guild_id": GUILD_ID, "user_id": uid, "display_name": f"member{uid}",
-                 "text": FILLER, "source": "modal", "source_message_id": None, "created_at": at, "updated_at": at},
-            )  # fmt: skip
-            if not inserted:
-                raise AssertionError(f"member {uid} had already answered the new prompt")
-            counted = await streaks.record_answer(session=session, guild_id=GUILD_ID, user_id=uid, prompt_date=day)
-            with_streak += i >= warmup and counted.state.current > 1
+        counted = await answer(db, prompt_id, day, users[i])
+        if counted is None:
+            raise AssertionError(f"member {users[i]} had already answered the new prompt")
+        with_streak += i >= warmup and counted.state.current > 1
 
     figure = await timed(
         "record an answer (new prompt day)", one, iterations=len(users) - warmup, warmup=warmup,
