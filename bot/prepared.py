@@ -1,4 +1,4 @@
-"""Hot-path statements built once per dialect; on SQLite each runs on the driver in one hand-off.
+"""Hot-path statements built once per dialect, run on the driver: on SQLite in one hand-off each.
 
 SQLAlchemy runs a statement through aiosqlite in three or four hand-offs to the driver's thread
 (make a cursor, execute, fetch, close), each costing about 0.1 ms of CPU for the thread switch
@@ -8,7 +8,8 @@ that overhead. A ``Prepared`` statement is a Core statement compiled once per di
 its parameters go through the columns' own bind processors (so values are stored exactly as
 SQLAlchemy would store them) and it runs on the session's connection, inside the session's
 transaction, with aiosqlite's one-hand-off ``execute``, ``execute_fetchall`` and ``executemany``.
-On PostgreSQL it runs through SQLAlchemy (asyncpg already sends it in one round trip).
+On PostgreSQL it goes to asyncpg the same way once SQLAlchemy has begun the transaction (the
+transaction's first statement goes through SQLAlchemy, which is what begins it).
 
 Like ``AsyncConnection.execute``, it does not flush the session's pending ORM objects first.
 """
