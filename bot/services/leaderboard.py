@@ -73,9 +73,10 @@ def _ranked(value: Any) -> Any:
     return value > literal_column("0")
 
 
-def _source(
-    guild_id: int, board: Board, period: Period, today: dt.date, *, alias: bool = False
-) -> tuple[Any, Any, list[Any]]:
+Source = tuple[Any, Any, list[Any]]  # a board's value column, user column and scope (see _source)
+
+
+def _source(guild_id: int, board: Board, period: Period, today: dt.date, *, alias: bool = False) -> Source:
     """Return (value column, user column, the board's scope) for a board and period, on an alias if asked.
 
     ``streak`` is always the current streak; periods count answers and reviews inside them and
@@ -115,13 +116,13 @@ async def view(
     mark = after or before
     if mark is not None and mark.value < 1:  # not a place on the board: only values above 0 are ranked
         mark = after = before = None
-    value, user, scope = _source(guild_id, board, period, today)
+    source = _source(guild_id, board, period, today)
+    value, user, scope = source
     filters = [*scope, _ranked(value)]
     conn = await session.connection()
-    if conn.dialect.name == "postgresql":
-        total, mine, ahead = await _count_in_one_pass(conn, guild_id, board, period, today, user_id, after, before)
-    else:
-        total, mine, ahead = await _count_by_ranges(conn, guild_id, board, period, today, user_id, after, before)
+    count = _count_in_one_pass if conn.dialect.name == "postgresql" else _count_by_ranges
+    caller = _source(guild_id, board, period, today, alias=True)
+    total, mine, ahead = await count(conn, source, caller, user_id, _mark_filter(value, user, after, before))
     if mark is not None:
         # ``ahead`` counts the members before the page: up to and including ``after``'s place, or
         # everyone ahead of ``before``'s, the page being the last of them.
@@ -183,29 +184,22 @@ def _mark_filter(value: Any, user: Any, after: Boundary | None, before: Boundary
 
 
 async def _count_in_one_pass(
-    conn: Any,
-    guild_id: int,
-    board: Board,
-    period: Period,
-    today: dt.date,
-    user_id: int | None,
-    after: Boundary | None,
-    before: Boundary | None,
+    conn: Any, source: Source, caller: Source, user_id: int | None, marked: tuple[Any, Any] | None
 ) -> tuple[int, Entry | None, int]:
     """Count the board, the members ahead of ``user_id`` and those before a seek's page, in one pass (PostgreSQL).
 
     An index-only count on PostgreSQL visits the table for every row changed since the last
     vacuum, and on a busy day that is most of ``member_streak``: counting the board (for its size)
     and then the members ahead of the caller (for the rank) read up to the whole board twice.
-    ``count(*) FILTER`` counts them all in the one pass the size needs anyway.
+    ``count(*) FILTER`` counts them all in the one pass the size needs anyway. ``caller`` is the
+    board's source on an alias (for the caller's own row), ``marked`` what ``_mark_filter`` gives.
     """
-    value, user, scope = _source(guild_id, board, period, today)
+    value, user, scope = source
     columns: list[Any] = [func.count()]
-    marked = _mark_filter(value, user, after, before)
     if marked is not None:
         columns.append(func.count().filter(or_(*marked)))
     if user_id is not None:
-        mine_value, me, my_scope = _source(guild_id, board, period, today, alias=True)
+        mine_value, me, my_scope = caller
         mine = select(mine_value).where(*my_scope, me == user_id).scalar_subquery()
         columns += [func.count().filter(or_(value > mine, and_(value == mine, user < user_id))), mine]
     row = (await conn.execute(select(*columns).where(*scope, _ranked(value)))).one()
@@ -216,14 +210,7 @@ async def _count_in_one_pass(
 
 
 async def _count_by_ranges(
-    conn: Any,
-    guild_id: int,
-    board: Board,
-    period: Period,
-    today: dt.date,
-    user_id: int | None,
-    after: Boundary | None,
-    before: Boundary | None,
+    conn: Any, source: Source, caller: Source, user_id: int | None, marked: tuple[Any, Any] | None
 ) -> tuple[int, Entry | None, int]:
     """Count the board, the members ahead of ``user_id`` and those before a seek's page as tight index ranges (SQLite).
 
@@ -234,15 +221,14 @@ async def _count_by_ranges(
     primary key: "value > 0" is checked on the result, because in the WHERE clause it leads SQLite
     (no ANALYZE statistics) to scan the board's index for it.
     """
-    value, user, scope = _source(guild_id, board, period, today)
+    value, user, scope = source
     counts: list[Any] = [select(func.count()).where(*scope, _ranked(value)).scalar_subquery()]
-    marked = _mark_filter(value, user, after, before)
     if marked is not None:
         higher, tied = (select(func.count()).where(*scope, c).scalar_subquery() for c in marked)
         counts.append(higher + tied)
     row = None
     if user_id is not None:
-        mine, me, my_scope = _source(guild_id, board, period, today, alias=True)
+        mine, me, my_scope = caller
         ahead = case(
             (
                 mine > 0,
