@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
@@ -23,23 +21,14 @@ log = logging.getLogger(__name__)
 # the user can be told about instead of an interaction that never answers.
 SQLITE_BUSY_TIMEOUT_MS = 2000
 # SQLite copies the WAL back into the database file (a checkpoint) in whichever commit finds the
-# WAL longer than wal_autocheckpoint pages, and that commit waits for it: 20-25 ms at the default
-# 1,000 pages with 50,000 members, once every ~40 answers -- the p99 of recording an answer. So
-# the writer's own automatic checkpoint is only a backstop, and Database runs a PASSIVE checkpoint
-# after every CHECKPOINT_EVERY_COMMITS write transactions, in the background on the writer's
-# connection: the next write waits for it (about 100 ms for ~16,000 pages, once per 500 answers).
-# Run beside the writes on a reader's connection instead, it slowed the 20-40 answers committed
-# meanwhile 2-5x (on 2 CPUs) and never caught up with them, so the WAL was never rewound and kept
-# growing to the backstop. The file is cut back to SQLITE_WAL_KEEP_BYTES when rewound.
+# WAL longer than wal_autocheckpoint pages, and that commit waits for it: 20-25 ms with 50,000
+# members, once every ~40 answers at the default of 1,000 pages. So the writer's own automatic
+# checkpoint is only a backstop, and Database runs a PASSIVE checkpoint on the writer's connection
+# after every CHECKPOINT_EVERY_COMMITS write transactions, in the background (bench.streaks shows
+# what it buys). The WAL file is cut back to SQLITE_WAL_KEEP_BYTES when rewound.
 CHECKPOINT_EVERY_COMMITS = 500
 SQLITE_WAL_BACKSTOP_PAGES = 50_000
 SQLITE_WAL_KEEP_BYTES = 64 * 1024 * 1024
-# A PostgreSQL connection idle in the pool longer than this is checked (pinged) before it is
-# handed out, and replaced if the server dropped it (a restart, a failover, an idle timeout).
-# SQLAlchemy's pool_pre_ping checks every checkout, and on asyncpg a ping is three round trips
-# (BEGIN, an empty query, ROLLBACK): a third of an answer's round trips on a busy day, when
-# connections are back in use within milliseconds and a dropped one fails in use anyway.
-PING_AFTER_IDLE_SECONDS = 5.0
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -79,11 +68,14 @@ def is_sqlite(url: str) -> bool:
 
 
 def _install_sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
-    """Give every connection WAL, foreign keys and a busy timeout; begin writes IMMEDIATE."""
+    """Give every connection WAL, foreign keys and a busy timeout; begin writes IMMEDIATE.
+
+    SQLAlchemy's documented recipe for SQLite transactions: the driver's own BEGIN is turned off
+    and the engine's "begin" event emits ours. A connection in AUTOCOMMIT (the checkpoint) gets none.
+    """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -99,16 +91,8 @@ def _install_sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # On the driver in one hand-off to aiosqlite's thread; exec_driver_sql takes three (cursor,
-        # execute, close), a tenth of recording an answer.
-        connection.connection.dbapi_connection.run_async(lambda driver: driver.execute(begin))
-
-    @event.listens_for(engine.sync_engine, "reset")
-    def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
-        # The pool's own reset (pool_reset_on_return=None) rolled back every connection handed back,
-        # committed or not: a hand-off to the driver's thread for nothing after each write.
-        if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
-            dbapi_connection.rollback()
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql(begin)
 
 
 def create_engine(url: str, *, writer: bool = False, **kwargs: Any) -> AsyncEngine:
@@ -117,10 +101,7 @@ def create_engine(url: str, *, writer: bool = False, **kwargs: Any) -> AsyncEngi
         path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        options: dict[str, Any] = {
-            "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-            "pool_reset_on_return": None,  # the "reset" event below rolls back only an open transaction
-        }
+        options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
         if writer:
             # One process writes to SQLite one transaction at a time anyway; queueing writers in
             # the pool instead of in SQLite's busy handler keeps the tail latency low.
@@ -129,33 +110,10 @@ def create_engine(url: str, *, writer: bool = False, **kwargs: Any) -> AsyncEngi
         engine = create_async_engine(url, **options)
         _install_sqlite_pragmas(engine, immediate=writer)
         return engine
-    options = {"pool_size": 10, "max_overflow": 20}
+    # pool_pre_ping: a connection the server dropped (a restart, a failover) is replaced before use.
+    options = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
     options.update(kwargs)
-    engine = create_async_engine(url, **options)
-    _ping_idle_connections(engine)
-    return engine
-
-
-def _ping_idle_connections(engine: AsyncEngine) -> None:
-    """Ping a pooled connection before use when it sat idle longer than PING_AFTER_IDLE_SECONDS."""
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(_dbapi_connection: Any, record: Any) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine.sync_engine, "checkin")
-    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        if record is not None:
-            record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine.sync_engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        if time.monotonic() - record.info.get("idle_since", 0.0) <= PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except Exception as exc:  # the pool discards it and checks out another (a new one if need be)
-            raise DisconnectionError(f"dropped while idle: {exc}") from exc
+    return create_async_engine(url, **options)
 
 
 class Database:
@@ -198,13 +156,12 @@ class Database:
         if not self.sqlite:
             return None
         async with self.write_engine.connect() as conn:
-            driver = (await conn.get_raw_connection()).driver_connection
-            assert driver is not None
-            # On the driver's connection: outside any transaction, as the pragma needs.
-            cursor = await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            row = await cursor.fetchone()
-            await cursor.close()
-        return (int(row[0]), int(row[1]), int(row[2])) if row else None
+            auto = await conn.execution_options(isolation_level="AUTOCOMMIT")  # the pragma runs outside a transaction
+            row = (await auto.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")).one_or_none()
+        if row is None:
+            return None
+        busy, pages, copied = (int(v) for v in row)
+        return busy, pages, copied
 
     async def dispose(self) -> None:
         """Close every pooled connection (after a running checkpoint)."""

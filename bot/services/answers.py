@@ -7,35 +7,24 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
 from bot.models import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
-from bot.prepared import Prepared
 from bot.services import prompts, streaks
 
 ANSWER_MAX = 4000
 COMMENT_MAX = 1000
 SCORE_RANGE = range(1, 6)
-# Answers are inserted through the table, not the model, as a prepared statement: on SQLite the
-# ORM's insert path cost about a millisecond of CPU more per answer, on the hot path of a busy day.
-ANSWER_TABLE = Answer.metadata.tables["answer"]
-_ANSWER_COLUMNS = (
-    "prompt_id", "guild_id", "user_id", "display_name", "text", "source", "source_message_id", "created_at",
-    "updated_at",
-)  # fmt: skip
 MILESTONE = "milestone"  # an outbox item: announce a member's streak milestone (payload: user_id, milestone)
 
 
-def _build_answer_insert(session: AsyncSession) -> Any:
-    """Build the INSERT of a first answer, skipped if the member already answered (every value bound)."""
-    values: dict[str, Any] = {name: bindparam(name) for name in _ANSWER_COLUMNS}
-    return insert_ignoring_conflicts(session, ANSWER_TABLE, values, conflict=["prompt_id", "user_id"])
-
-
-ANSWER_INSERT = Prepared(_build_answer_insert)
+async def _insert_answer(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a member's first answer to a prompt; False when they already answered it."""
+    stmt = insert_ignoring_conflicts(session, Answer, values, conflict=["prompt_id", "user_id"])
+    return bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
 class AnswerRefused(ValueError):
@@ -99,7 +88,7 @@ async def submit_answer(
     body = clean_answer(text)
     prompt = await open_prompt(session=session, guild_id=guild_id, prompt_id=prompt_id)
     assert prompt.id is not None and prompt.thread_id is not None
-    inserted = await ANSWER_INSERT.execute(
+    created = await _insert_answer(
         session,
         {
             "prompt_id": prompt.id,
@@ -113,7 +102,6 @@ async def submit_answer(
             "updated_at": now,
         },
     )
-    created = bool(inserted)
     answer = (
         await session.scalars(
             select(Answer)
@@ -363,14 +351,13 @@ async def submit_thread_message(
             existing.updated_at = now
             return AnswerResult(existing, prompt, created=False)
         return None
-    inserted = await ANSWER_INSERT.execute(
+    created = await _insert_answer(
         session,
         {"prompt_id": prompt.id, "guild_id": guild_id, "user_id": user_id, "display_name": display_name[:100],
          "text": body, "source": "message", "source_message_id": message_id, "created_at": now, "updated_at": now},
     )  # fmt: skip
     answer = await my_answer(session=session, prompt_id=prompt.id, user_id=user_id)
     assert answer is not None
-    created = bool(inserted)
     milestone = None
     if created:
         counted = await streaks.record_answer(

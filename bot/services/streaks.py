@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import Answer, DailyPrompt, MemberStreak, PeriodStat, Review, StreakDay, StreakSettings
-from bot.models.streaks import DEFAULT_MILESTONES
-from bot.prepared import Prepared
 from bot.services.streak_rules import StreakState, answered, missed, recompute
 
 
@@ -60,21 +57,16 @@ async def get_member(*, session: AsyncSession, guild_id: int, user_id: int) -> M
     return await session.get(MemberStreak, (guild_id, user_id))
 
 
-def _lock_statement(session: AsyncSession, guild_id: int, user_id: int) -> Any:
-    """Build the upsert that creates a member's row if missing and locks it (returning nothing yet).
+async def lock_member(*, session: AsyncSession, guild_id: int, user_id: int) -> MemberStreak:
+    """Return a member's streak row, created if missing and locked for this transaction.
 
-    Its no-op update takes the row lock, as SELECT ... FOR UPDATE would, and RETURNING then gives
-    the row as it stands after any concurrent writer committed: one statement instead of two.
+    The upsert's no-op update takes the row lock (as SELECT ... FOR UPDATE would), and RETURNING
+    gives the row as it stands after any concurrent writer committed.
     """
-    return upsert(
+    stmt = upsert(
         session, MemberStreak, {"guild_id": guild_id, "user_id": user_id, "updated_at": utcnow()},
         conflict=["guild_id", "user_id"], update={"updated_at": col(MemberStreak.updated_at)},
-    )  # fmt: skip
-
-
-async def lock_member(*, session: AsyncSession, guild_id: int, user_id: int) -> MemberStreak:
-    """Return a member's streak row, created if missing and locked for this transaction."""
-    stmt = _lock_statement(session, guild_id, user_id).returning(MemberStreak)
+    ).returning(MemberStreak)  # fmt: skip
     return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
 
 
@@ -92,36 +84,6 @@ async def posted_dates(
     return list(await session.scalars(stmt.order_by(col(DailyPrompt.local_date))))
 
 
-_PERIOD_COLUMNS = ("guild_id", "user_id", "period", "start", "answers", "reviews", "best")
-
-
-def _build_period_upsert(session: AsyncSession) -> Any:
-    """Build the upsert adding to one period tally (every value a bound parameter)."""
-    table = PeriodStat.metadata.tables["period_stat"]
-    greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
-    return upsert(
-        session, table, {name: bindparam(name) for name in _PERIOD_COLUMNS},
-        conflict=["guild_id", "user_id", "period", "start"],
-        update={"answers": table.c.answers + bindparam("add_answers"),
-                "reviews": table.c.reviews + bindparam("add_reviews"),
-                "best": greatest(table.c.best, bindparam("best"))},
-    )  # fmt: skip
-
-
-_PERIOD_UPSERT = Prepared(_build_period_upsert)
-
-
-def _period_rows(
-    guild_id: int, user_id: int, day: dt.date, *, answers: int = 0, reviews: int = 0, best: int = 0
-) -> list[dict[str, Any]]:
-    """Return the parameters adding to the member's tallies of the week and the month of ``day``."""
-    return [
-        {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start, "answers": max(answers, 0),
-         "reviews": max(reviews, 0), "best": best, "add_answers": answers, "add_reviews": reviews}
-        for period, start in (("week", week_start(day)), ("month", month_start(day)))
-    ]  # fmt: skip
-
-
 async def _bump_period(
     session: AsyncSession,
     guild_id: int,
@@ -132,104 +94,54 @@ async def _bump_period(
     reviews: int = 0,
     best: int = 0,
 ) -> None:
-    """Add to the member's tallies of the week and the month of ``day`` (one executemany: one round trip)."""
-    rows = _period_rows(guild_id, user_id, day, answers=answers, reviews=reviews, best=best)
-    await _PERIOD_UPSERT.execute_many(session, rows)
+    """Add to the member's tallies of the week and the month of ``day``."""
+    greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
+    for period, start in (("week", week_start(day)), ("month", month_start(day))):
+        await session.execute(
+            upsert(
+                session, PeriodStat,
+                {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start,
+                 "answers": max(answers, 0), "reviews": max(reviews, 0), "best": best},
+                conflict=["guild_id", "user_id", "period", "start"],
+                update={"answers": PeriodStat.answers + answers, "reviews": PeriodStat.reviews + reviews,
+                        "best": greatest(PeriodStat.best, best)},
+            )
+        )  # fmt: skip
 
 
-_STATE_COLUMNS = ("current", "best", "freezes", "earn_progress", "frozen_in_streak", "total_answers")
-_TABLES = MemberStreak.metadata.tables
-
-
-def _build_lock(session: AsyncSession) -> Any:
-    """Build the upsert that creates the member's row if missing, locks it and returns it with the guild's context.
-
-    A no-op update takes the row lock (as SELECT ... FOR UPDATE would); RETURNING gives the row as
-    it stands after any concurrent writer committed, with the guild's last prompt day before this
-    one and its settings (NULL when none are stored).
-    """
-    member, prompt, settings = _TABLES["member_streak"], _TABLES["daily_prompt"], _TABLES["streak_settings"]
-    previous = (
-        select(func.max(prompt.c.local_date))
-        .where(prompt.c.guild_id == bindparam("guild_id"), prompt.c.message_id.is_not(None),
-               prompt.c.local_date < bindparam("prompt_date"))
-        .scalar_subquery()
-    )  # fmt: skip
-    guild_settings = [
-        select(column).where(settings.c.guild_id == bindparam("guild_id")).scalar_subquery()
-        for column in (settings.c.freezes_enabled, settings.c.milestones)
-    ]
-    return upsert(
-        session, member,
-        {"guild_id": bindparam("guild_id"), "user_id": bindparam("user_id"), "updated_at": bindparam("now")},
-        conflict=["guild_id", "user_id"], update={"updated_at": member.c.updated_at},
-    ).returning(*(member.c[name] for name in _STATE_COLUMNS), member.c.last_prompt_date,
-                member.c.milestone_announced, previous, *guild_settings)  # fmt: skip
-
-
-def _build_save(session: AsyncSession) -> Any:
-    """Build the update writing a member's new state."""
-    member = _TABLES["member_streak"]
-    names = (*_STATE_COLUMNS, "last_prompt_date", "milestone_announced", "updated_at")
-    return (
-        update(member)
-        .where(member.c.guild_id == bindparam("g"), member.c.user_id == bindparam("u"))
-        .values({name: bindparam(name) for name in names})
+async def _mark_day(session: AsyncSession, guild_id: int, user_id: int, day: dt.date, status: str, after: int) -> None:
+    """Record a member's streak day (kept if already there)."""
+    values = {"guild_id": guild_id, "user_id": user_id, "local_date": day, "status": status, "streak_after": after}
+    await session.execute(
+        insert_ignoring_conflicts(session, StreakDay, values, conflict=["guild_id", "user_id", "local_date"])
     )
 
 
-def _build_day(session: AsyncSession) -> Any:
-    """Build the insert of a member's streak day (kept if already there)."""
-    return insert_ignoring_conflicts(
-        session, _TABLES["streak_day"],
-        {name: bindparam(name) for name in ("guild_id", "user_id", "local_date", "status", "streak_after")},
-        conflict=["guild_id", "user_id", "local_date"],
-    )  # fmt: skip
-
-
-_LOCK, _SAVE, _DAY = Prepared(_build_lock), Prepared(_build_save), Prepared(_build_day)
-
-
 async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, prompt_date: dt.date) -> Counted:
-    """Count a member's first answer to the prompt of ``prompt_date``; a repeat counts nothing.
-
-    Four statements on the usual path: lock the member's row (bringing back the guild's settings
-    and its previous prompt day too), write the new state, the day, and the period tallies.
-    """
-    now = utcnow()
-    (row,) = await _LOCK.fetch(session, {"guild_id": guild_id, "user_id": user_id, "prompt_date": prompt_date,
-                                         "now": now})  # fmt: skip
-    state = StreakState(*row[: len(_STATE_COLUMNS)])
-    last_date, announced, last_posted, stored_freezes, stored_milestones = row[len(_STATE_COLUMNS) :]
-    if stored_freezes is None:  # no settings stored: the defaults, as get_settings gives them
-        freezes_on, milestone_list = True, DEFAULT_MILESTONES
-    else:
-        freezes_on, milestone_list = bool(stored_freezes), list(stored_milestones)
-    if last_date is not None and last_date >= prompt_date:
+    """Count a member's first answer to the prompt of ``prompt_date``; a repeat counts nothing."""
+    row = await lock_member(session=session, guild_id=guild_id, user_id=user_id)
+    state = state_of(row)
+    if row.last_prompt_date is not None and row.last_prompt_date >= prompt_date:
         return Counted(state, None, counted=False)
-    if last_date is not None and state.current > 0 and last_posted is not None and last_posted > last_date:
+    settings = await get_settings(session=session, guild_id=guild_id)
+    if row.last_prompt_date is not None and state.current > 0:
         # Prompt days closed since the member's last one that were not settled yet.
-        for day in await posted_dates(session=session, guild_id=guild_id, after=last_date, before=prompt_date):
-            state, status = missed(state, freezes_enabled=freezes_on)
+        for day in await posted_dates(session=session, guild_id=guild_id, after=row.last_prompt_date,
+                                      before=prompt_date):  # fmt: skip
+            state, status = missed(state, freezes_enabled=settings.freezes_enabled)
             if status == "frozen":
-                await _DAY.execute(session, {"guild_id": guild_id, "user_id": user_id, "local_date": day,
-                                             "status": "frozen", "streak_after": state.current})  # fmt: skip
+                await _mark_day(session, guild_id, user_id, day, "frozen", state.current)
     if state.current == 0:
-        announced = 0  # a new streak: its milestones are announced afresh
+        row.milestone_announced = 0  # a new streak: its milestones are announced afresh
     before = state.current
     state = answered(state)
     milestone = None
-    if state.current > before and state.current in milestone_list and state.current > announced:
-        milestone = announced = state.current
-    await _SAVE.execute(
-        session,
-        {"g": guild_id, "u": user_id, **{name: getattr(state, name) for name in _STATE_COLUMNS},
-         "last_prompt_date": prompt_date, "milestone_announced": announced, "updated_at": now},
-    )  # fmt: skip
-    await _DAY.execute(session, {"guild_id": guild_id, "user_id": user_id, "local_date": prompt_date,
-                                 "status": "answered", "streak_after": state.current})  # fmt: skip
-    await _PERIOD_UPSERT.execute_many(session, _period_rows(guild_id, user_id, prompt_date, answers=1,
-                                                            best=state.current))  # fmt: skip
+    if state.current > before and state.current in settings.milestones and state.current > row.milestone_announced:
+        milestone = row.milestone_announced = state.current
+    _store(row, state)
+    row.last_prompt_date = prompt_date
+    await _mark_day(session, guild_id, user_id, prompt_date, "answered", state.current)
+    await _bump_period(session, guild_id, user_id, prompt_date, answers=1, best=state.current)
     return Counted(state, milestone, counted=True)
 
 
