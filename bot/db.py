@@ -187,7 +187,7 @@ def insert_ignoring_conflicts(
 def upsert(
     session: AsyncSession,
     table: Any,
-    values: dict[str, Any],
+    values: dict[str, Any] | list[dict[str, Any]],
     *,
     conflict: list[str],
     update: dict[str, Any],

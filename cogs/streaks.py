@@ -56,32 +56,23 @@ def heads_up_text(current: int, freezes: int, closes: str) -> str:
     )
 
 
-class LeaderboardButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"lb:(?P<board>[a-z]+):(?P<period>[a-z-]+):(?P<page>\d{1,6}):(?P<dir>prev|next)"
-    r"(?::(?P<value>\d{1,9}):(?P<user>\d{1,19}))?",
-):
+class LeaderboardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lb:(?P<args>.*)"):
     """A page button of /leaderboard that works after a restart.
 
-    It carries the page it leads to and the member shown next to it (the last of the page for
-    Next, the first for Previous), so the next page is read from that place on the board: as cheap
-    deep down as at the top, and right after (or before) that member even if the board moved.
-    Buttons shown before places were carried (page only) still work.
+    It carries the member shown next to it (the last of the page for Next, the first for Previous),
+    so the next page is read from that place on the board. Buttons from before places were carried
+    (they held a page number) are answered with "this board has moved on".
     """
 
-    def __init__(
-        self, board: str, period: str, page: int, direction: str, *, mark: leaderboard.Entry | None = None,
-        disabled: bool = False,
-    ) -> None:  # fmt: skip
-        self.board, self.period, self.page, self.direction = board, period, page, direction
-        self.mark = leaderboard.Boundary(mark.value, mark.user_id) if mark else None
-        place = f":{mark.value}:{mark.user_id}" if mark else ""
+    def __init__(self, board: str, period: str, direction: str, mark: leaderboard.Boundary | None) -> None:
+        self.board, self.period, self.direction, self.mark = board, period, direction, mark
+        place = f"{mark.value}:{mark.user_id}" if mark else "0:0"
         super().__init__(
             discord.ui.Button(
                 label="◀ Previous" if direction == "prev" else "Next ▶",
                 style=discord.ButtonStyle.secondary,
-                disabled=disabled,
-                custom_id=f"lb:{board}:{period}:{page}:{direction}{place}",
+                disabled=mark is None,
+                custom_id=f"lb:{board}:{period}:{direction}:{place}",
             )
         )
 
@@ -89,22 +80,27 @@ class LeaderboardButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> LeaderboardButton:
-        """Rebuild from the custom id."""
-        if match["board"] not in leaderboard.BOARDS or match["period"] not in leaderboard.PERIODS:
-            raise ValueError("unknown board")
-        button = cls(match["board"], match["period"], int(match["page"]), match["dir"])
-        if match["value"] is not None:
-            button.mark = leaderboard.Boundary(int(match["value"]), int(match["user"]))
-        return button
+        """Rebuild from the custom id (a button of an older format gets no place)."""
+        parts = match["args"].split(":")
+        if (
+            len(parts) == 5 and parts[0] in leaderboard.BOARDS and parts[1] in leaderboard.PERIODS
+            and parts[2] in ("prev", "next") and parts[3].isdigit() and parts[4].isdigit()
+        ):  # fmt: skip
+            return cls(parts[0], parts[1], parts[2], leaderboard.Boundary(int(parts[3]), int(parts[4])))
+        return cls("streak", "all-time", "next", None)
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the page next to the carried place (or the carried page) in place."""
+        """Show the page next to the carried place in place."""
+        if self.mark is None:
+            await interaction.response.send_message(
+                "This board has moved on: run /leaderboard again.", ephemeral=True
+            )
+            return
         cog = cast("StreaksCog", interaction.client.get_cog("StreaksCog"))
         after = self.mark if self.direction == "next" else None
         before = self.mark if self.direction == "prev" else None
-        await cog.show_board(interaction, board=self.board, period=self.period, page=self.page, edit=True,
-                             after=after, before=before)  # fmt: skip
+        await cog.show_board(interaction, board=self.board, period=self.period, edit=True, after=after, before=before)
 
 
 class StreaksCog(commands.Cog):
@@ -162,7 +158,7 @@ class StreaksCog(commands.Cog):
         self, interaction: discord.Interaction[Any], board: str = "streak", period: str = "all-time"
     ) -> None:
         """Show a leaderboard page with the caller's own rank."""
-        await self.show_board(interaction, board=board, period=period, page=0, edit=False)
+        await self.show_board(interaction, board=board, period=period, edit=False)
 
     async def show_board(
         self,
@@ -170,7 +166,6 @@ class StreaksCog(commands.Cog):
         *,
         board: str,
         period: str,
-        page: int,
         edit: bool,
         after: leaderboard.Boundary | None = None,
         before: leaderboard.Boundary | None = None,
@@ -183,7 +178,7 @@ class StreaksCog(commands.Cog):
         async with self.bot.db.read() as session:
             shown = await leaderboard.view(
                 session=session, guild_id=interaction.guild_id, board=board_, period=period_, today=today,
-                number=page, user_id=interaction.user.id, after=after, before=before,
+                user_id=interaction.user.id, after=after, before=before,
             )  # fmt: skip
         entries, mine = shown.entries, shown.mine
         scope = "" if board == "streak" or period == "all-time" else f" · this {period}"
@@ -194,10 +189,10 @@ class StreaksCog(commands.Cog):
         embed.set_footer(text=f"{you} · page {shown.number + 1} of {shown.pages}")
         first, last = (entries[0], entries[-1]) if entries else (None, None)
         view = DrillView(timeout=None)
-        view.add_item(LeaderboardButton(board, period, max(shown.number - 1, 0), "prev", mark=first,
-                                        disabled=first is None or first.rank <= 1))  # fmt: skip
-        view.add_item(LeaderboardButton(board, period, shown.number + 1, "next", mark=last,
-                                        disabled=last is None or last.rank >= shown.total))  # fmt: skip
+        before = leaderboard.Boundary(first.value, first.user_id) if first and first.rank > 1 else None
+        after = leaderboard.Boundary(last.value, last.user_id) if last and last.rank < shown.total else None
+        view.add_item(LeaderboardButton(board, period, "prev", before))
+        view.add_item(LeaderboardButton(board, period, "next", after))
         if edit:
             await interaction.response.edit_message(embed=embed, view=view)
         else:

@@ -20,16 +20,21 @@ async def _members(db: Database, rows: list[tuple[int, int, int, int, int]]) -> 
                                      total_answers=answers, reviews_given=reviews))  # fmt: skip
 
 
+async def _page(
+    db: Database, board: leaderboard.Board, period: leaderboard.Period = "all-time", **where: object
+) -> tuple[list[leaderboard.Entry], int]:
+    async with db.read() as session:
+        shown = await leaderboard.view(session=session, guild_id=GUILD, board=board, period=period, today=TODAY,
+                                       user_id=None, **where)  # type: ignore[arg-type]  # fmt: skip
+    return shown.entries, shown.total
+
+
 async def test_all_time_boards_order_ties_by_id_and_page(database: Database) -> None:
     """Ten per page, highest first, ties broken by member id; zero values are left out."""
     await _members(database, [(u, u % 4, 10 + u % 3, u, 0) for u in range(1, 24)])
-    async with database.read() as session:
-        first, total = await leaderboard.page(session=session, guild_id=GUILD, board="streak", period="all-time",
-                                              today=TODAY, number=0)  # fmt: skip
-        second, _ = await leaderboard.page(session=session, guild_id=GUILD, board="streak", period="all-time",
-                                           today=TODAY, number=1)  # fmt: skip
-        reviews, none = await leaderboard.page(session=session, guild_id=GUILD, board="reviews", period="all-time",
-                                               today=TODAY, number=0)  # fmt: skip
+    first, total = await _page(database, "streak")
+    second, _ = await _page(database, "streak", after=_after(first[-1]))
+    reviews, none = await _page(database, "reviews")
     assert total == 18  # users with current 0 (4, 8, ...) are not ranked
     values = [e.value for e in first + second]
     assert values == sorted(values, reverse=True)
@@ -41,10 +46,10 @@ async def test_all_time_boards_order_ties_by_id_and_page(database: Database) -> 
 async def test_rank_of_a_member_off_the_page(database: Database) -> None:
     await _members(database, [(u, 0, 0, 100 - u, 0) for u in range(1, 40)])
     async with database.read() as session:
-        entry = await leaderboard.rank_of(session=session, guild_id=GUILD, board="answers", period="all-time",
-                                          today=TODAY, user_id=33)  # fmt: skip
-        absent = await leaderboard.rank_of(session=session, guild_id=GUILD, board="best", period="all-time",
-                                           today=TODAY, user_id=33)  # fmt: skip
+        entry = (await leaderboard.view(session=session, guild_id=GUILD, board="answers", period="all-time",
+                                        today=TODAY, user_id=33)).mine  # fmt: skip
+        absent = (await leaderboard.view(session=session, guild_id=GUILD, board="best", period="all-time",
+                                         today=TODAY, user_id=33)).mine  # fmt: skip
     assert entry is not None and (entry.rank, entry.value) == (33, 67)
     assert absent is None
 
@@ -59,45 +64,43 @@ def _after(entry: leaderboard.Entry) -> leaderboard.Boundary:
     return leaderboard.Boundary(entry.value, entry.user_id)
 
 
-async def test_seeking_pages_walks_the_board_as_offsets_do(database: Database) -> None:
-    """Next from a page's last member and Previous from its first give the offset pages, ranks included, ties too."""
+async def test_paging_walks_the_whole_board_both_ways(database: Database) -> None:
+    """Next from a page's last member and Previous from its first walk the board in order, ranks included, ties too."""
     await _members(database, [(u, 0, 0, 1 + u % 3, 0) for u in range(1, 36)])  # 35 members in three tie groups
-    pages = [(await _view(database, number=n)).entries for n in range(4)]
-    assert [len(p) for p in pages] == [10, 10, 10, 5]
-    walked = [pages[0]]
+    expected = sorted(((1 + u % 3, u) for u in range(1, 36)), key=lambda vu: (-vu[0], vu[1]))
+    walked = [(await _view(database)).entries]
     while len(walked) < 4:
-        walked.append((await _view(database, number=len(walked), after=_after(walked[-1][-1]))).entries)
-    assert walked == pages
-    back = [pages[3]]
-    for _ in range(3):
-        back.append((await _view(database, number=0, before=_after(back[-1][0]))).entries)
-    assert back[::-1][:3] == pages[:3]
+        walked.append((await _view(database, after=_after(walked[-1][-1]))).entries)
+    assert [len(p) for p in walked] == [10, 10, 10, 5]
+    assert [(e.value, e.user_id) for p in walked for e in p] == expected
     assert [e.rank for p in walked for e in p] == list(range(1, 36))
+    back = [walked[3]]
+    for _ in range(3):
+        back.append((await _view(database, before=_after(back[-1][0]))).entries)
+    assert back[::-1][:3] == walked[:3]
 
 
 async def test_seeking_after_the_board_moved_neither_skips_nor_repeats(database: Database) -> None:
     """A member climbing above the page shown shifts the next page's ranks, not its members."""
     await _members(database, [(u, 0, 0, 100 - u, 0) for u in range(1, 26)])  # user 1 first, ..., user 25 last
-    first = (await _view(database, number=0)).entries
+    first = (await _view(database)).entries
     async with database.write() as session:
         row = await session.get(MemberStreak, (GUILD, 20))
         assert row is not None
         row.total_answers = 1000  # user 20 climbs to the top
-    shown = await _view(database, number=1, after=_after(first[-1]))
+    shown = await _view(database, after=_after(first[-1]))
     assert [e.user_id for e in shown.entries] == [11, 12, 13, 14, 15, 16, 17, 18, 19, 21]
     assert [e.rank for e in shown.entries] == list(range(12, 22))  # one more member ahead of them now
     assert shown.number == 1 and shown.pages == 3
 
 
-async def test_a_seek_that_finds_no_page_falls_back_to_a_page(database: Database) -> None:
-    """Past the end: the last page; before the top (under ten ahead): the first; a bad place: the page asked."""
+async def test_a_seek_that_finds_no_full_page_shows_the_first(database: Database) -> None:
+    """Past the end, or less than a page below the top: the board moved under the button, so the first page."""
     await _members(database, [(u, 0, 0, 100 - u, 0) for u in range(1, 16)])
     last = leaderboard.Boundary(85, 15)
-    assert [e.rank for e in (await _view(database, number=2, after=last)).entries] == list(range(11, 16))
+    assert [e.rank for e in (await _view(database, after=last)).entries] == list(range(1, 11))
     near_top = leaderboard.Boundary(95, 5)
-    assert [e.rank for e in (await _view(database, number=0, before=near_top)).entries] == list(range(1, 11))
-    bad = leaderboard.Boundary(0, 3)
-    assert [e.user_id for e in (await _view(database, number=1, after=bad)).entries] == list(range(11, 16))
+    assert [e.rank for e in (await _view(database, before=near_top)).entries] == list(range(1, 11))
 
 
 async def _prompt(db: Database, day: dt.date, pid: int) -> None:
@@ -117,15 +120,10 @@ async def test_week_and_month_boards_count_inside_the_period(database: Database)
                 if user == 2 and day == days[1]:
                     continue
                 await streaks.record_answer(session=session, guild_id=GUILD, user_id=user, prompt_date=day)
-    async with database.read() as session:
-        week, _ = await leaderboard.page(session=session, guild_id=GUILD, board="answers", period="week",
-                                         today=TODAY, number=0)  # fmt: skip
-        month, _ = await leaderboard.page(session=session, guild_id=GUILD, board="answers", period="month",
-                                          today=TODAY, number=0)  # fmt: skip
-        alltime, _ = await leaderboard.page(session=session, guild_id=GUILD, board="answers", period="all-time",
-                                            today=TODAY, number=0)  # fmt: skip
-        best_week, _ = await leaderboard.page(session=session, guild_id=GUILD, board="best", period="week",
-                                              today=TODAY, number=0)  # fmt: skip
+    week, _ = await _page(database, "answers", "week")
+    month, _ = await _page(database, "answers", "month")
+    alltime, _ = await _page(database, "answers", "all-time")
+    best_week, _ = await _page(database, "best", "week")
     assert [(e.user_id, e.value) for e in week] == [(1, 3), (2, 2)]
     assert 3 not in {e.user_id for e in month}
     assert {e.user_id for e in alltime} == {1, 2, 3}

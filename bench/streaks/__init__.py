@@ -21,11 +21,10 @@ SQLite gets no ANALYZE, as the bot never runs it. Then, each after a warm-up, it
 
 - once: ``streaks.settle_closed_prompt`` for the whole guild, when a new (the 366th) prompt is
   posted and closes the day before;
-- recording an answer to that prompt: in one ``db.write()`` transaction (with its background WAL
-  checkpoints on SQLite), the answer's insert (``answers.ANSWER_INSERT``: skipped on a
-  conflict on (prompt_id, user_id), as ``submit_answer`` does) and
-  ``streaks.record_answer``, for distinct members drawn as a real day's answerers come (weighted
-  by their last four weeks, so most have a running streak);
+- recording an answer to that prompt: ``answers.submit_answer`` in one ``db.write()`` transaction
+  (with its background WAL checkpoints on SQLite), as the Answer modal stores it (the answer, its
+  streak and tallies, its queued post), for distinct members drawn as a real day's answerers come
+  (weighted by their last four weeks, so most have a running streak);
 - ``/streak`` data for a random member: ``streaks.get_member`` + ``streak_views.heatmap_days``
   (12 weeks up to today) in one read session;
 - a ``/leaderboard`` view: ``leaderboard.view`` (the page, the board's size and the caller's rank,
@@ -33,8 +32,7 @@ SQLite gets no ANALYZE, as the bot never runs it. Then, each after a warm-up, it
   caller (any member, mostly far down the board or off it), on a page reached as members reach
   it: first among pages 1-5 (the command's first page, or Next from the page before: a seek from
   the member the button carries), then, as a second figure, any page of the board by Next or
-  Previous. A third figure, without a target, reads any page by its number (what page buttons
-  made before they carried a place still ask for, and the seek's fallbacks).
+  Previous.
 
 The reads run after the day's writes, so PostgreSQL sees what it sees between two autovacuums (a
 visibility map partly cleared by the updates, statistics from before them), at the worst point:

@@ -21,10 +21,15 @@ SCORE_RANGE = range(1, 6)
 MILESTONE = "milestone"  # an outbox item: announce a member's streak milestone (payload: user_id, milestone)
 
 
-async def _insert_answer(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert a member's first answer to a prompt; False when they already answered it."""
-    stmt = insert_ignoring_conflicts(session, Answer, values, conflict=["prompt_id", "user_id"])
-    return bool((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+async def _store_answer(session: AsyncSession, values: dict[str, Any]) -> tuple[Answer, bool]:
+    """Insert a member's first answer to a prompt; return it and True, or their earlier answer and False."""
+    insert = insert_ignoring_conflicts(session, Answer, values, conflict=["prompt_id", "user_id"])
+    created = (await session.scalars(insert.returning(Answer))).one_or_none()
+    if created is not None:
+        return created, True
+    mine = (col(Answer.prompt_id) == values["prompt_id"], col(Answer.user_id) == values["user_id"])
+    earlier = select(Answer).where(*mine)
+    return (await session.scalars(earlier.execution_options(populate_existing=True))).one(), False
 
 
 class AnswerRefused(ValueError):
@@ -88,7 +93,7 @@ async def submit_answer(
     body = clean_answer(text)
     prompt = await open_prompt(session=session, guild_id=guild_id, prompt_id=prompt_id)
     assert prompt.id is not None and prompt.thread_id is not None
-    created = await _insert_answer(
+    answer, created = await _store_answer(
         session,
         {
             "prompt_id": prompt.id,
@@ -102,13 +107,6 @@ async def submit_answer(
             "updated_at": now,
         },
     )
-    answer = (
-        await session.scalars(
-            select(Answer)
-            .where(col(Answer.prompt_id) == prompt.id, col(Answer.user_id) == user_id)
-            .execution_options(populate_existing=True)
-        )
-    ).one()
     milestone = None
     if created:
         session.add(OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer", ref_id=answer.id))
@@ -351,13 +349,11 @@ async def submit_thread_message(
             existing.updated_at = now
             return AnswerResult(existing, prompt, created=False)
         return None
-    created = await _insert_answer(
+    answer, created = await _store_answer(
         session,
         {"prompt_id": prompt.id, "guild_id": guild_id, "user_id": user_id, "display_name": display_name[:100],
          "text": body, "source": "message", "source_message_id": message_id, "created_at": now, "updated_at": now},
     )  # fmt: skip
-    answer = await my_answer(session=session, prompt_id=prompt.id, user_id=user_id)
-    assert answer is not None
     milestone = None
     if created:
         counted = await streaks.record_answer(

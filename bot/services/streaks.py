@@ -94,19 +94,20 @@ async def _bump_period(
     reviews: int = 0,
     best: int = 0,
 ) -> None:
-    """Add to the member's tallies of the week and the month of ``day``."""
+    """Add to the member's tallies of the week and the month of ``day`` (one statement for both)."""
     greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
-    for period, start in (("week", week_start(day)), ("month", month_start(day))):
-        await session.execute(
-            upsert(
-                session, PeriodStat,
-                {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start,
-                 "answers": max(answers, 0), "reviews": max(reviews, 0), "best": best},
-                conflict=["guild_id", "user_id", "period", "start"],
-                update={"answers": PeriodStat.answers + answers, "reviews": PeriodStat.reviews + reviews,
-                        "best": greatest(PeriodStat.best, best)},
-            )
-        )  # fmt: skip
+    rows = [
+        {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start, "answers": max(answers, 0),
+         "reviews": max(reviews, 0), "best": best}
+        for period, start in (("week", week_start(day)), ("month", month_start(day)))
+    ]  # fmt: skip
+    await session.execute(
+        upsert(
+            session, PeriodStat, rows, conflict=["guild_id", "user_id", "period", "start"],
+            update={"answers": PeriodStat.answers + answers, "reviews": PeriodStat.reviews + reviews,
+                    "best": greatest(PeriodStat.best, best)},
+        )
+    )  # fmt: skip
 
 
 async def _mark_day(session: AsyncSession, guild_id: int, user_id: int, day: dt.date, status: str, after: int) -> None:
