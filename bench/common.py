@@ -42,8 +42,8 @@ from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_api_base, use_gateway
 from bot.migrate import upgrade_head
-from bot.services import prompts
-from bot.services.question_bank import QuestionBank
+from bot.services.daily import prompts
+from bot.services.questions.bank import QuestionBank
 from tests.fake_discord.fixtures import assert_no_violations, pointed_at, start_bot, stop_bot
 from tests.fake_discord.interactions import InteractionSession
 from tests.fake_discord.server import FakeDiscord

@@ -31,7 +31,7 @@ from bench.common import (
 )
 from bot.clock import ManualClock
 from bot.models import DailyPrompt
-from bot.services import prompts
+from bot.services.daily import prompts
 from tests.fake_discord.records import route_matches
 from tests.fake_discord.server import FakeDiscord
 from tests.fake_discord.world import Channel

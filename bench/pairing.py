@@ -6,7 +6,7 @@ Pure CPU work in this process, no database or fake Discord. Members get a track 
 tracks), a level and an availability typed the way members type it ("weekday evenings", ...), parsed in
 one of several timezones into UTC hours of the week; 5% of them avoid 1-5 others. The history is
 simulated, not synthesised: ``match`` runs round after round, each time with the pairs of the last 8
-rounds as ``recent`` (as ``bot.services.rounds`` passes them). The measured round is the next one,
+rounds as ``recent`` (as ``bot.services.mock.rounds`` passes them). The measured round is the next one,
 timed ``--repeat`` times, beside ``greedy_baseline`` on the same input in the same run. Exits 0 when
 every measured round of ``match`` took under 2 s, 1 otherwise.
 """
@@ -24,9 +24,9 @@ from collections.abc import Callable, Collection, Sequence
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot.services.availability import parse_availability
-from bot.services.pairing import Candidate, Matching, greedy_baseline, match
-from bot.services.question_schema import TRACKS
+from bot.services.mock.availability import parse_availability
+from bot.services.mock.pairing import Candidate, Matching, greedy_baseline, match
+from bot.services.questions.schema import TRACKS
 
 TARGET_S = 2.0
 RECENT_ROUNDS = 8

@@ -18,8 +18,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.migrate import upgrade_head
-from bot.services.question_bank import QuestionBank
-from bot.services.question_loader import QuestionFileError, format_report
+from bot.services.questions.bank import QuestionBank
+from bot.services.questions.loader import QuestionFileError, format_report
 
 log = logging.getLogger(__name__)
 

@@ -52,7 +52,7 @@ def _cmd_migrate(_args: argparse.Namespace) -> int:
 def _cmd_questions_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.services.question_loader import SHIPPED_DIR, check_path, format_report
+    from bot.services.questions.loader import SHIPPED_DIR, check_path, format_report
 
     path = Path(args.path) if args.path else SHIPPED_DIR
     errors = check_path(path)

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_api_base, use_gateway
 from bot.pacing import GLOBAL_BURST, GLOBAL_RATE, TokenBucket, install_global_pacer
-from bot.services.question_bank import QuestionBank
+from bot.services.questions.bank import QuestionBank
 from bot.tree import DrillTree
 
 log = logging.getLogger(__name__)

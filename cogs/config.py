@@ -9,8 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
-from bot.services import guild_settings, mock, prompts, streak_settings
-from bot.services.schedule import (
+from bot.services import guild_settings, mock
+from bot.services.daily import prompts
+from bot.services.daily.schedule import (
     ARCHIVE_MINUTES,
     WEEKDAYS,
     ScheduleInputError,
@@ -24,6 +25,7 @@ from bot.services.schedule import (
     parse_tracks,
     search_timezones,
 )
+from bot.services.streaks import settings as streak_settings
 from bot.tree import UserFacingError
 from cogs.config_show import milestone_role_problems, settings_embed
 

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.services import guild_settings, mock, prompts, streaks
-from bot.services.schedule import WEEKDAYS
+from bot.services import guild_settings, mock, streaks
+from bot.services.daily import prompts
+from bot.services.daily.schedule import WEEKDAYS
 
 if TYPE_CHECKING:
     from bot.client import DrillBot

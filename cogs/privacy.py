@@ -13,7 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services import departures, privacy
+from bot.services import privacy
+from bot.services.privacy import departures
 from bot.tree import UserFacingError, reports_errors
 
 if TYPE_CHECKING:

@@ -14,9 +14,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render.heatmap import heatmap_alt_text, render_heatmap
-from bot.services import leaderboard, prompts, streak_settings, streak_views, streaks
-from bot.services.schedule import local_date, parse_timezone
-from bot.services.streak_rules import MAX_FREEZES
+from bot.services import streaks
+from bot.services.daily import prompts
+from bot.services.daily.schedule import local_date, parse_timezone
+from bot.services.streaks import leaderboard
+from bot.services.streaks import settings as streak_settings
+from bot.services.streaks import views as streak_views
+from bot.services.streaks.rules import MAX_FREEZES
 from bot.tree import DrillView, reports_errors
 from cogs.config_show import milestone_role_problems
 from cogs.daily import DrillCog

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.models import Answer, DailyPrompt, OutboxItem, Review
-from bot.services import answers, outbox, removals
+from bot.services import outbox
+from bot.services.daily import answers, removals
 
 GUILD, ALICE, BOB = 9, 100, 200
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.models import DailyPrompt, FeedbackDraft, MockFeedback, MockGroup, MockGroupMember, MockRound
-from bot.services import feedback, feedback_stats
+from bot.services import feedback
+from bot.services.feedback import stats as feedback_stats
 
 GUILD, ALICE, BOB, CAROL, DAVE = 77, 111111111111111111, 222222222222222222, 333333333333333333, 444444444444444444
 NOW = dt.datetime(2026, 6, 3, 19, 0, tzinfo=dt.UTC)

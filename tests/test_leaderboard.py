@@ -6,8 +6,9 @@ import datetime as dt
 
 from bot.db import Database
 from bot.models import DailyPrompt, MemberStreak
-from bot.services import leaderboard, streaks
-from bot.services.streak_views import heatmap_days, mark_reminded, members_to_remind, set_reminders
+from bot.services import streaks
+from bot.services.streaks import leaderboard
+from bot.services.streaks.views import heatmap_days, mark_reminded, members_to_remind, set_reminders
 
 GUILD = 5
 TODAY = dt.date(2026, 6, 17)  # a Wednesday

@@ -10,7 +10,8 @@ import pytest
 
 from bot.db import Database
 from bot.models import PairingConfig
-from bot.services import mock, rounds
+from bot.services import mock
+from bot.services.mock import rounds
 
 GUILD = 77
 UTC, HELSINKI, NEW_YORK = ZoneInfo("UTC"), ZoneInfo("Europe/Helsinki"), ZoneInfo("America/New_York")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import MockAvoid, PairingConfig
 from bot.services import mock
-from bot.services.availability import describe_slots, overlap, parse_availability
-from bot.services.schedule import ScheduleInputError
+from bot.services.daily.schedule import ScheduleInputError
+from bot.services.mock.availability import describe_slots, overlap, parse_availability
 
 GUILD, ALICE, BOB, CAROL = 77, 111111111111111111, 222222222222222222, 333333333333333333
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)  # a Monday

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.pairing import (
+from bot.services.mock.pairing import (
     EXACT_LIMIT,
     LEVELS,
     Candidate,
@@ -21,8 +21,8 @@ from bot.services.pairing import (
     pair_score,
     solve_exact,
 )
-from bot.services.pairing_large import solve_large
-from bot.services.pairing_search import Pool, augment, augment_all
+from bot.services.mock.pairing_large import solve_large
+from bot.services.mock.pairing_search import Pool, augment, augment_all
 
 TRACKS = ("backend", "frontend", "data")
 SLOTS = tuple(f"slot-{k}" for k in range(6))

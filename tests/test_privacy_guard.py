@@ -30,7 +30,10 @@ from bot.models import (
     ServerQuestion,
     metadata,
 )
-from bot.services import answers, departures, mock, privacy, rounds
+from bot.services import mock, privacy
+from bot.services.daily import answers
+from bot.services.mock import rounds
+from bot.services.privacy import departures
 
 GUILD, OTHER_GUILD = 4242, 9898
 X, Y, Z = 314159265358979323, 271828182845904523, 161803398874989484

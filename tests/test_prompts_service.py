@@ -9,8 +9,8 @@ import pytest
 
 from bot.db import Database
 from bot.models import DailyPrompt, PromptSchedule
-from bot.services import prompts
-from bot.services.question_bank import QuestionBank
+from bot.services.daily import prompts
+from bot.services.questions.bank import QuestionBank
 
 GUILD = 4242
 

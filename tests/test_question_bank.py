@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.question_bank import QuestionBank
-from bot.services.question_loader import SHIPPED_DIR, QuestionFileError, check_path, load_directory, parse_questions
-from bot.services.question_schema import CATEGORIES, TRACKS
+from bot.services.questions.bank import QuestionBank
+from bot.services.questions.loader import SHIPPED_DIR, QuestionFileError, check_path, load_directory, parse_questions
+from bot.services.questions.schema import CATEGORIES, TRACKS
 
 GOOD = """\
 questions:

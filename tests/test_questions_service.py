@@ -6,8 +6,8 @@ import pytest
 
 from bot.db import Database
 from bot.services import questions as svc
-from bot.services.question_bank import QuestionBank
-from bot.services.question_loader import QuestionFileError
+from bot.services.questions.bank import QuestionBank
+from bot.services.questions.loader import QuestionFileError
 
 GUILD, OTHER = 1001, 2002
 

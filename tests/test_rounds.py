@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.db import Database
-from bot.services import mock, rounds
+from bot.services import mock
+from bot.services.mock import rounds
 
 GUILD, ALICE, BOB = 77, 111111111111111111, 222222222222222222
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)

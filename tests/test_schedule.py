@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.schedule import (
+from bot.services.daily.schedule import (
     PostRule,
     ScheduleInputError,
     category_for,

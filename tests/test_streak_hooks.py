@@ -10,7 +10,8 @@ from sqlmodel import col
 
 from bot.db import Database
 from bot.models import DailyPrompt, OutboxItem
-from bot.services import answers, prompts, removals, streaks
+from bot.services import streaks
+from bot.services.daily import answers, prompts, removals
 
 GUILD, ALICE, BOB = 31, 1, 2
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.streak_rules import MAX_FREEZES, StreakState, answered, missed, recompute
+from bot.services.streaks.rules import MAX_FREEZES, StreakState, answered, missed, recompute
 
 
 def test_seven_answered_days_earn_a_freeze_and_a_miss_spends_it() -> None:

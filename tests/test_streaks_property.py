@@ -16,8 +16,8 @@ from bot.db import Database
 from bot.migrate import upgrade_head
 from bot.models import DailyPrompt, StreakSettings
 from bot.services import streaks
-from bot.services.schedule import PostRule
-from bot.services.streak_rules import recompute
+from bot.services.daily.schedule import PostRule
+from bot.services.streaks.rules import recompute
 
 ZONES = ["America/New_York", "Europe/Helsinki", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"]
 # Starts just before DST changes, so schedules cross them.

@@ -17,7 +17,10 @@ from bench.streaks.seed import table_of
 from bench.streaks.world import CHANNEL_ID, FILLER, FIRST_MESSAGE_ID, GUILD_ID, POST_AT, World
 from bot.db import Database
 from bot.models import DailyPrompt, MemberStreak
-from bot.services import answers, leaderboard, streak_views, streaks
+from bot.services import streaks
+from bot.services.daily import answers
+from bot.services.streaks import leaderboard
+from bot.services.streaks import views as streak_views
 
 STREAK_TARGET_MS = 50.0
 BOARD_TARGET_MS = 50.0

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.models.streaks import DEFAULT_MILESTONES
 from bot.services import streaks
-from bot.services.streak_rules import recompute
+from bot.services.streaks.rules import recompute
 
 GUILD_ID = 810_000_000_000_000_001
 CHANNEL_ID = 810_000_000_000_000_002

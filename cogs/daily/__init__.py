@@ -9,10 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
-from bot.services import answers as answer_svc
-from bot.services import feedback_stats, prompts, streak_views
-from bot.services.answers import AnswerRefused
+from bot.services.daily import answers as answer_svc
+from bot.services.daily import prompts
+from bot.services.daily.answers import AnswerRefused
+from bot.services.feedback import stats as feedback_stats
 from bot.services.questions import find_question
+from bot.services.streaks import views as streak_views
 from bot.tree import UserFacingError
 from cogs.daily.moderation import setup_moderation
 from cogs.daily.outbox import OutboxSender

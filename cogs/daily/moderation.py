@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 
 from bot.checks import require_admin
-from bot.services import answers as answer_svc
-from bot.services import removals
+from bot.services.daily import answers as answer_svc
+from bot.services.daily import removals
 from bot.tree import DrillView, UserFacingError
 
 if TYPE_CHECKING:

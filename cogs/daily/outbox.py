@@ -11,8 +11,8 @@ import discord
 
 from bot.models import OutboxItem
 from bot.pacing import SlidingWindow
-from bot.services import answers as answer_svc
 from bot.services import outbox
+from bot.services.daily import answers as answer_svc
 from bot.services.privacy import MESSAGE_DELETE
 from cogs.daily.render import EMBED_TOTAL, MAX_EMBEDS, answer_embed, milestone_note, review_notice
 from cogs.daily.views import review_view

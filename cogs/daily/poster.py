@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.services import prompts
-from bot.services.prompts import Claim
+from bot.services.daily import prompts
+from bot.services.daily.prompts import Claim
+from bot.services.daily.schedule import local_date, parse_timezone
 from bot.services.questions import find_question
-from bot.services.schedule import local_date, parse_timezone
 from cogs.daily.render import prompt_embed, thread_name
 from cogs.daily.views import answer_view
 

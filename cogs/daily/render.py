@@ -7,8 +7,8 @@ import datetime as dt
 import discord
 
 from bot.models import Answer, DailyPrompt, Review
-from bot.services.answers import HistoryEntry
-from bot.services.question_schema import Question
+from bot.services.daily.answers import HistoryEntry
+from bot.services.questions.schema import Question
 from cogs.questions.render import bullet_list, clip
 
 PROMPT_COLOUR = discord.Colour.gold()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.services.answers import ANSWER_MAX, COMMENT_MAX
+from bot.services.daily.answers import ANSWER_MAX, COMMENT_MAX
 from bot.tree import DrillModal, DrillView, reports_errors
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from discord.ext import commands
 from bot.checks import admin_only, require_admin
 from bot.render.feedback_chart import render_trend, trend_alt_text
 from bot.services import feedback as svc
-from bot.services import feedback_stats
+from bot.services.feedback import stats as feedback_stats
 from bot.services.mock import period_label
 from bot.tree import UserFacingError
 from cogs.feedback.render import (

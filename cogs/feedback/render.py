@@ -6,9 +6,9 @@ import discord
 
 from bot.models import DailyPrompt, MockFeedback
 from bot.services.feedback import DIMENSION_LABELS, DIMENSIONS, SIGNAL_LABELS, Form, edit_deadline
-from bot.services.feedback_stats import RoundParticipation, Summary
+from bot.services.feedback.stats import RoundParticipation, Summary
 from bot.services.mock import period_label
-from bot.services.question_schema import Question
+from bot.services.questions.schema import Question
 from cogs.questions.render import clip
 
 COLOUR = discord.Colour.teal()

@@ -9,10 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
-from bot.services import mock, mock_groups, rounds
-from bot.services.availability import parse_availability
-from bot.services.question_schema import TRACKS
-from bot.services.schedule import ScheduleInputError, parse_timezone
+from bot.services import mock
+from bot.services.daily.schedule import ScheduleInputError, parse_timezone
+from bot.services.mock import groups as mock_groups
+from bot.services.mock import rounds
+from bot.services.mock.availability import parse_availability
+from bot.services.questions.schema import TRACKS
 from bot.tree import UserFacingError
 from cogs.config import timezone_autocomplete
 from cogs.mock.render import already_ran_text, pack_embeds, place_text, roles_text, stats_embed

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.models import MockGroup, MockProfile
-from bot.services.availability import describe_slots, overlap
 from bot.services.mock import period_label
-from bot.services.question_schema import Question
-from bot.services.rounds import RoundStats
+from bot.services.mock.availability import describe_slots, overlap
+from bot.services.mock.rounds import RoundStats
+from bot.services.questions.schema import Question
 from cogs.questions.render import bullet_list, clip
 
 COLOUR = discord.Colour.purple()

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
-from bot.services import mock, mock_groups, rounds
+from bot.services import mock
+from bot.services.mock import groups as mock_groups
+from bot.services.mock import rounds
 from cogs.mock.render import followup_text, intro_text
 from cogs.mock.views import followup_view, intro_view
 

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from bot.checks import admin_only, is_admin
 from bot.services import questions as svc
-from bot.services.question_loader import QuestionFileError, format_report
-from bot.services.question_schema import CATEGORIES, TRACKS
+from bot.services.questions.loader import QuestionFileError, format_report
+from bot.services.questions.schema import CATEGORIES, TRACKS
 from bot.tree import UserFacingError
 from cogs.questions.render import clip, list_embed, page_count, question_embed
 from cogs.questions.views import AddQuestionModal, ListPageButton, describe_validation, list_view

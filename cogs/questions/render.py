@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from bot.services.question_schema import Question
 from bot.services.questions import FoundQuestion
+from bot.services.questions.schema import Question
 
 PAGE_SIZE = 10
 COLOUR = discord.Colour.teal()

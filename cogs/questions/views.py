@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from pydantic import ValidationError
 
-from bot.services.question_schema import TRACKS, Question
+from bot.services.questions.schema import TRACKS, Question
 from bot.tree import DrillModal, DrillView, reports_errors
 
 if TYPE_CHECKING:

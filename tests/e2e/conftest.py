@@ -13,7 +13,7 @@ from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import Database
-from bot.services.question_bank import QuestionBank
+from bot.services.questions.bank import QuestionBank
 from tests.fake_discord.fixtures import start_bot, stop_bot
 from tests.fake_discord.server import FakeDiscord
 

@@ -41,7 +41,7 @@ from sqlmodel import select
 from bot.db import Database
 from bot.migrate import upgrade_head
 from bot.models import DailyPrompt, PromptSchedule
-from bot.services.prompts import shard_key
+from bot.services.daily.prompts import shard_key
 from tests.fake_discord.server import FakeDiscord
 from tests.fake_discord.world import Channel, Guild, Message
 

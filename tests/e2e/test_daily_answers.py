@@ -6,7 +6,7 @@ import pytest
 
 from bot.client import DrillBot
 from bot.clock import ManualClock
-from bot.services.answers import ANSWER_MAX
+from bot.services.daily.answers import ANSWER_MAX
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import (
     answer_posts,

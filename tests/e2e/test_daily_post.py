@@ -9,8 +9,8 @@ import pytest
 
 from bot.client import DrillBot
 from bot.clock import ManualClock
-from bot.services import prompts as prompt_svc
-from bot.services.question_schema import CATEGORIES
+from bot.services.daily import prompts as prompt_svc
+from bot.services.questions.schema import CATEGORIES
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import (
     at,

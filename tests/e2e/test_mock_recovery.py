@@ -11,7 +11,7 @@ from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.models import MockGroup, MockProfile
-from bot.services.rounds import NOT_ASKED
+from bot.services.mock.rounds import NOT_ASKED
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import at, custom_ids
 from tests.e2e.mock_support import (

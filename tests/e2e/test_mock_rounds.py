@@ -10,9 +10,9 @@ from sqlmodel import col
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import MockGroup, MockGroupMember
-from bot.services.pairing import Candidate, match
-from bot.services.question_bank import QuestionBank
-from bot.services.rounds import round_seed
+from bot.services.mock.pairing import Candidate, match
+from bot.services.mock.rounds import round_seed
+from bot.services.questions.bank import QuestionBank
 from tests.e2e.daily_support import at, custom_ids
 from tests.e2e.mock_support import (
     bot_posts,

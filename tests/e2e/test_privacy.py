@@ -12,7 +12,7 @@ from sqlmodel import col
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import Answer, GuildDeparture, GuildSettings, MemberStreak, MockAvoid, MockProfile, Review, metadata
-from bot.services import departures
+from bot.services.privacy import departures
 from cogs.privacy import PrivacyCog
 from tests.e2e.daily_support import answer_posts, at, drain, eventually, notices, rows
 from tests.e2e.mock_support import join, latest_groups, setup_pairing

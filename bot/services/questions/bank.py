@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.services.question_loader import SHIPPED_DIR, load_directory
-from bot.services.question_schema import Question
+from bot.services.questions.loader import SHIPPED_DIR, load_directory
+from bot.services.questions.schema import Question
 
 
 class QuestionBank:

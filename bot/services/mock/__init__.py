@@ -13,9 +13,9 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert
 from bot.models import MockAvoid, MockProfile, MockRound, PairingConfig
-from bot.services.identity import member_key, secret
-from bot.services.question_schema import TRACKS
-from bot.services.schedule import PostRule, parse_time, parse_timezone
+from bot.services.daily.schedule import PostRule, parse_time, parse_timezone
+from bot.services.privacy.identity import member_key, secret
+from bot.services.questions.schema import TRACKS
 
 LEVELS = ("junior", "mid", "senior")
 CADENCES = ("weekly", "biweekly")

@@ -27,7 +27,7 @@ from bot.models import (
     ServerQuestion,
     StreakDay,
 )
-from bot.services import removals
+from bot.services.daily import removals
 
 MESSAGE_DELETE = "message_delete"  # an outbox item: delete a bot message (payload: message_id)
 REMOVED_MEMBER = 0  # stands in for an erased member where the row itself belongs to the server

@@ -13,7 +13,7 @@ from sqlmodel import col
 from bot.db import insert_ignoring_conflicts
 from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
 from bot.services import mock
-from bot.services.pairing import Candidate, match
+from bot.services.mock.pairing import Candidate, match
 
 RECENT_ROUNDS = 8
 PAUSE_AFTER_MISSED = 3

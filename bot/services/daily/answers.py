@@ -13,7 +13,8 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
 from bot.models import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
-from bot.services import prompts, streaks
+from bot.services import streaks
+from bot.services.daily import prompts
 
 ANSWER_MAX = 4000
 COMMENT_MAX = 1000

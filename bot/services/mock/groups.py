@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
-from bot.services import feedback_stats, mock
+from bot.services import mock
 from bot.services import questions as question_svc
-from bot.services.pairing import Candidate, match
-from bot.services.question_bank import QuestionBank
-from bot.services.question_schema import Question
-from bot.services.rounds import group_members, interviewee_of, recent_pairs
+from bot.services.feedback import stats as feedback_stats
+from bot.services.mock.pairing import Candidate, match
+from bot.services.mock.rounds import group_members, interviewee_of, recent_pairs
+from bot.services.questions.bank import QuestionBank
+from bot.services.questions.schema import Question
 
 PACK_SIZE = 3
 MAX_ATTEMPTS = 5

@@ -31,8 +31,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from bot.services.pairing_large import solve_large
-from bot.services.pairing_search import LEVELS, Pool
+from bot.services.mock.pairing_large import solve_large
+from bot.services.mock.pairing_search import LEVELS, Pool
 
 __all__ = [
     "EXACT_LIMIT",

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from bot.services.schedule import WEEKDAYS, ScheduleInputError, parse_days
+from bot.services.daily.schedule import WEEKDAYS, ScheduleInputError, parse_days
 
 HOURS_PER_WEEK = 7 * 24
 PARTS = {"morning": (8, 12), "mornings": (8, 12), "afternoon": (12, 17), "afternoons": (12, 17),

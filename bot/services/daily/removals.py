@@ -8,7 +8,7 @@ from sqlmodel import col
 
 from bot.models import Answer, DailyPrompt, OutboxItem, Review
 from bot.services import streaks
-from bot.services.answers import MILESTONE, local_day, zone_name
+from bot.services.daily.answers import MILESTONE, local_day, zone_name
 
 
 async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int) -> Answer | None:

@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import Answer, DailyPrompt, MemberStreak, PeriodStat, Review, StreakDay, StreakSettings
-from bot.services.streak_rules import StreakState, answered, missed, recompute
+from bot.services.streaks.rules import StreakState, answered, missed, recompute
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,9 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import RetiredQuestion, ServerQuestion
-from bot.services.question_bank import QuestionBank
-from bot.services.question_loader import QuestionError, QuestionFileError, parse_questions
-from bot.services.question_schema import Question
+from bot.services.questions.bank import QuestionBank
+from bot.services.questions.loader import QuestionError, QuestionFileError, parse_questions
+from bot.services.questions.schema import Question
 
 IMPORT_MAX_BYTES = 256 * 1024
 IMPORT_MAX_QUESTIONS = 300

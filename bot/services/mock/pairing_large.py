@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 
-from bot.services.pairing_search import LEVEL_WEIGHT, TOP_SCORE, TRACK_WEIGHT, Cost, Pool, augment, augment_all
+from bot.services.mock.pairing_search import LEVEL_WEIGHT, TOP_SCORE, TRACK_WEIGHT, Cost, Pool, augment, augment_all
 
 WINDOW = 10  # a member's candidate partners: the next WINDOW members in (track, level, availability) order
 ALL_PAIRS_LIMIT = 400  # leftovers up to this many are paired greedily over all their pairs

@@ -10,9 +10,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.services.question_schema import CATEGORIES, Question
+from bot.services.questions.schema import CATEGORIES, Question
 
-SHIPPED_DIR = Path(__file__).resolve().parents[2] / "questions"
+SHIPPED_DIR = Path(__file__).resolve().parents[3] / "questions"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,7 @@ from bot.db import insert_ignoring_conflicts
 from bot.models import DailyPrompt, PromptSchedule
 from bot.services import questions as question_svc
 from bot.services import streaks
-from bot.services.question_bank import QuestionBank
-from bot.services.question_schema import CATEGORIES, Question
-from bot.services.schedule import (
+from bot.services.daily.schedule import (
     PostRule,
     category_for,
     local_date,
@@ -27,6 +25,8 @@ from bot.services.schedule import (
     parse_time,
     parse_timezone,
 )
+from bot.services.questions.bank import QuestionBank
+from bot.services.questions.schema import CATEGORIES, Question
 
 LOW_POOL_THRESHOLD = 7
 RECOVERY_HISTORY_LIMIT = 50

@@ -33,7 +33,7 @@ from bot.models import (
     ServerQuestion,
     StreakDay,
 )
-from bot.services.privacy_erase import (
+from bot.services.privacy.erase import (
     MESSAGE_DELETE,
     REMOVED_MEMBER,
     Erased,

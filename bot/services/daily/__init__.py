@@ -1,0 +1,1 @@
+"""The daily loop: prompts and their schedule, answers and reviews, moderators' removals."""
