@@ -241,16 +241,14 @@ async def measure(members: int, postgres: str | None) -> tuple[dict[str, Burst],
             if claim is None:
                 raise SystemExit(f"the prompt was not posted: {error}")
             await side.call("warm_up")
-            await cog.outbox.wait_idle()
+            await bot.outbox.wait_idle()
             bursts = {op: await _measure_burst(side, op, name) for op, name in BURSTS}
             async with bot.db.read() as session:
                 stored = await session.scalar(select(func.count()).select_from(Answer))
             if stored != members + 1:  # + the warm-up answer
                 raise SystemExit(f"expected {members + 1} stored answers, found {stored}")
             # Posting 200 answers in the thread (5 messages per 5 s) takes ~20 s more; not measured.
-            for task in list(cog.outbox._tasks):
-                task.cancel()
-            await cog.outbox.wait_idle()
+            await bot.outbox.close()
             return bursts, target.label
 
 

@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_api_base, use_gateway
+from bot.outbox import Outbox
 from bot.pacing import GLOBAL_BURST, GLOBAL_RATE, TokenBucket, install_global_pacer
 from bot.services.questions.bank import QuestionBank
 from bot.tree import DrillTree
@@ -23,6 +24,8 @@ from bot.tree import DrillTree
 log = logging.getLogger(__name__)
 
 JOB_STOP_GRACE_SECONDS = 5.0  # a stop waits this long for running jobs (ticks are short) before cancelling them
+OUTBOX_TICK_SECONDS = 5
+OUTBOX_PRUNE_SECONDS = 6 * 3600
 
 EXTENSIONS: tuple[str, ...] = (
     "cogs.help",
@@ -81,6 +84,7 @@ class DrillBot(commands.AutoShardedBot):
         self.background_jobs = background_jobs
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._event_tasks: set[asyncio.Task[Any]] = set()
+        self.outbox = Outbox(self)
         self.rest_pacer = TokenBucket(GLOBAL_RATE, GLOBAL_BURST)
         install_global_pacer(self.http, self.rest_pacer)
         if settings.discord_api_base:
@@ -96,6 +100,9 @@ class DrillBot(commands.AutoShardedBot):
             use_gateway(url)
         for name in self.extension_names:
             await self.load_extension(name)
+        if self.background_jobs:
+            self.add_job("outbox", self.outbox.drain, seconds=OUTBOX_TICK_SECONDS)
+            self.add_job("outbox-prune", self.outbox.prune, seconds=OUTBOX_PRUNE_SECONDS)
         if not self.scheduler.running:
             self.scheduler.start()
         await self.sync_commands()
@@ -155,6 +162,7 @@ class DrillBot(commands.AutoShardedBot):
         """Stop the scheduler and its running jobs, close the gateway and HTTP session, release the database."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self.outbox.close()
         running = (self._job_tasks | self._event_tasks) - {asyncio.current_task()}
         if running:  # let jobs and event handlers finish their transaction; cancel what is still busy after a grace
             _done, busy = await asyncio.wait(running, timeout=JOB_STOP_GRACE_SECONDS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -13,13 +14,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.models import OutboxItem
+from bot.models.daily import OutboxKind, OutboxState
 from bot.services import privacy
 from bot.services.privacy import departures
 from bot.tree import UserFacingError, reports_errors
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
-    from cogs.daily import DrillCog
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ PURGE_TICK_SECONDS = 600
 DELETE_WAIT_SECONDS = 30.0  # how long the reply waits for the bot's posts to be deleted from Discord
 DELETE_POLL_SECONDS = 0.2
 FILE_LIMIT = 10 * 1024 * 1024  # Discord's attachment limit for bots without boosts
+THREAD_ARCHIVED = 50083  # Discord's error code for a change in an archived thread
 
 TABLE_LABELS = {  # table: (one, several)
     "answer": ("answer", "answers"), "review": ("review", "reviews"), "member_streak": ("streak", "streaks"),
@@ -87,8 +90,9 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
         super().__init__()
 
     async def cog_load(self) -> None:
-        """Register the confirm buttons and the purge job."""
+        """Register the confirm buttons, the deletions' outbox kind and the purge job."""
         self.bot.add_dynamic_items(PrivacyButton)
+        self.bot.outbox.register(OutboxKind.MESSAGE_DELETE, self.delete_post)
         if self.bot.background_jobs:
             self.bot.add_job("guild-purge", self.purge_due, seconds=PURGE_TICK_SECONDS)
 
@@ -156,25 +160,48 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
 
     async def _wait_deletions(self, erased: privacy.Erased) -> tuple[int, list[str], int]:
         """Have the outbox delete the queued posts (paced per channel) and wait a while for the outcome."""
-        drill = cast("DrillCog | None", self.bot.get_cog("DrillCog"))
         if not erased.deletions and not erased.redraws:
             return 0, [], 0
-        if drill is not None:
-            drill.outbox.wake()
+        self.bot.outbox.wake()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + DELETE_WAIT_SECONDS
         while True:
             async with self.bot.db.read() as session:
                 items = await privacy.pending_deletions(session=session, item_ids=erased.deletions)
-            pending = sum(i.state == "pending" for i in items.values())
-            if not pending or loop.time() > deadline or drill is None:
+            pending = sum(i.state == OutboxState.PENDING for i in items.values())
+            if not pending or loop.time() > deadline:
                 break
             await asyncio.sleep(DELETE_POLL_SECONDS)
-        failed = [i.last_error or "unknown error" for i in items.values() if i.state == "failed"]
+        failed = [i.last_error or "unknown error" for i in items.values() if i.state == OutboxState.FAILED]
         for error in failed:
             log.warning("could not delete an erased member's post: %s", error)
-        done = sum(i.state == "done" for i in items.values())
+        done = sum(i.state == OutboxState.DONE for i in items.values())
         return done, failed, pending
+
+    async def delete_post(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> None:
+        """Delete a post of a member who erased their data (an outbox handler); one already gone is fine.
+
+        In an archived thread (50083) the thread is reopened, the post deleted, and the thread closed again.
+        """
+        message = channel.get_partial_message(batch[0].message_id or 0)
+        try:
+            await message.delete()
+            return
+        except discord.NotFound:
+            return
+        except discord.HTTPException as exc:
+            if exc.code != THREAD_ARCHIVED:
+                raise
+        # Archived threads are not in the cache: one fetch, only on this rare path.
+        thread = self.bot.get_channel(channel.id) or await self.bot.fetch_channel(channel.id)
+        if not isinstance(thread, discord.Thread):
+            return
+        await thread.edit(archived=False)
+        try:
+            with contextlib.suppress(discord.NotFound):
+                await message.delete()
+        finally:
+            await thread.edit(archived=True)
 
     # --- the bot leaving or joining a server ---------------------------------------------------------
 

@@ -13,6 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.models import OutboxItem
+from bot.models.daily import OutboxKind
 from bot.render.heatmap import heatmap_alt_text, render_heatmap
 from bot.services import streaks
 from bot.services.daily import prompts
@@ -23,7 +25,7 @@ from bot.services.streaks import views as streak_views
 from bot.services.streaks.rules import MAX_FREEZES
 from bot.tree import DrillView, reports_errors
 from cogs.config_show import milestone_role_problems
-from cogs.daily import DrillCog
+from cogs.daily.render import milestone_note
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -97,9 +99,7 @@ class LeaderboardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Show the page next to the carried place in place."""
         if self.mark is None:
-            await interaction.response.send_message(
-                "This board has moved on: run /leaderboard again.", ephemeral=True
-            )
+            await interaction.response.send_message("This board has moved on: run /leaderboard again.", ephemeral=True)
             return
         cog = cast("StreaksCog", interaction.client.get_cog("StreaksCog"))
         after = self.mark if self.direction == "next" else None
@@ -114,8 +114,9 @@ class StreaksCog(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        """Register the paging buttons and the reminder job."""
+        """Register the paging buttons, the milestone notes' outbox kind and the reminder job."""
         self.bot.add_dynamic_items(LeaderboardButton)
+        self.bot.outbox.register(OutboxKind.MILESTONE, self.post_milestone)
         if self.bot.background_jobs:
             self.bot.add_job("reminders", self.send_reminders, seconds=REMINDER_TICK_SECONDS)
 
@@ -210,10 +211,17 @@ class StreaksCog(commands.Cog):
         milestone = getattr(result, "milestone", None)
         if not milestone:
             return
-        drill = self.bot.get_cog("DrillCog")
-        if isinstance(drill, DrillCog):
-            drill.outbox.wake()  # a plain-message answer queues nothing else, so nothing woke it yet
+        self.bot.outbox.wake()  # a plain-message answer queues nothing else, so nothing woke it yet
         await self.grant_milestone_role(result.answer.guild_id, result.answer.user_id, milestone)
+
+    async def post_milestone(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> int:
+        """Announce a member's milestone in the prompt's thread, mentioning only them (an outbox handler)."""
+        item = batch[0]
+        user_id, milestone = int(item.payload["user_id"]), int(item.payload["milestone"])
+        mentions = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(user_id)])
+        note = milestone_note(user_id, milestone)
+        message = await channel.send(note, nonce=f"ob{item.id}", allowed_mentions=mentions)
+        return message.id
 
     async def grant_milestone_role(self, guild_id: int, user_id: int, milestone: int) -> None:
         """Give the milestone's role; a missing permission is recorded for /config show, never raised."""

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.models import Answer, DailyPrompt, OutboxItem, Review
-from bot.services import outbox
-from bot.services.daily import answers, removals
+from bot.services.daily import answers, posts, removals
 
 GUILD, ALICE, BOB = 9, 100, 200
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -139,9 +138,9 @@ async def test_removing_an_answer_removes_its_reviews_and_history(database: Data
             comment="",
             now=NOW,
         )
-        await outbox.attach_answers(session=session, answer_ids=[answer.id or 0], message_id=777)
+        await posts.attach_answers(session=session, answer_ids=[answer.id or 0], message_id=777)
     async with database.read() as session:
-        posted = await answers.content_of_message(session=session, guild_id=GUILD, message_id=777)
+        posted = await posts.content_of_message(session=session, guild_id=GUILD, message_id=777)
         page, total = await answers.history(session=session, guild_id=GUILD, user_id=ALICE, offset=0, limit=10)
     assert [a.id for a in posted.answers] == [answer.id]
     assert total == 1 and page[0].reviews == 1 and page[0].average == 3.0

@@ -30,6 +30,7 @@ from bot.models import (
     ServerQuestion,
     metadata,
 )
+from bot.models.daily import OutboxKind
 from bot.services import mock, privacy
 from bot.services.daily import answers
 from bot.services.mock import rounds
@@ -143,7 +144,7 @@ async def _plant(db: Database, guild_id: int = GUILD) -> dict[str, Any]:
             review.notice_message_id = 9500 + n
         session.add(OutboxItem(guild_id=guild_id, channel_id=701, kind="notice", payload={"recipient_id": str(X)}))
         session.add(OutboxItem(guild_id=guild_id, channel_id=702, kind="milestone", state="done",
-                               payload={"user_id": str(X), "milestone": 3, "message_id": "9900"}))  # fmt: skip
+                               payload={"user_id": str(X), "milestone": 3}, message_id=9900))  # fmt: skip
         session.add(ServerQuestion(guild_id=guild_id, question_id="srv-1", category="sql", data={"id": "srv-1"},
                                    created_by=X))  # fmt: skip
         session.add(RetiredQuestion(guild_id=guild_id, question_id="sql-001", retired_by=X))
@@ -243,13 +244,13 @@ async def test_delete_leaves_no_row_naming_the_member(database: Database) -> Non
         assert live is not None and live.unpaired == [Z]  # Z lost their partner in the open round
         queued = select(OutboxItem).where(col(OutboxItem.guild_id) == GUILD, col(OutboxItem.state) == "pending")
         pending = (await session.scalars(queued)).all()
-    deletes = sorted(int(i.payload["message_id"]) for i in pending if i.kind == privacy.MESSAGE_DELETE)
+    deletes = sorted(i.message_id for i in pending if i.kind == OutboxKind.MESSAGE_DELETE)
     # X's own post (day 1), the notices of the 2 reviews X received and the 2 X gave; the day-2 post is shared;
     # And a sent post whose outbox item recorded its message and named X (a milestone note).
     assert 9101 in deletes and 9900 in deletes and 9002 not in deletes and len(deletes) == 6
     redraw = {i.ref_id for i in pending if i.kind == "answer_edit"}
     assert ids["answers"][(Y, 2)] in redraw and ids["answers"][(Y, 1)] in redraw
-    assert sorted(erased.deletions) == sorted(i.id for i in pending if i.kind == privacy.MESSAGE_DELETE)
+    assert sorted(erased.deletions) == sorted(i.id for i in pending if i.kind == OutboxKind.MESSAGE_DELETE)
 
 
 async def test_delete_keeps_others_tallies_consistent(database: Database) -> None:

@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from bot.db import Database
 from bot.models import DailyPrompt, OutboxItem
+from bot.models.daily import OutboxKind
 from bot.services import streaks
 from bot.services.daily import answers, prompts, removals
 
@@ -79,7 +80,7 @@ async def test_reviews_count_and_removal_uncounts(database: Database) -> None:
 
 async def _milestone_items(db: Database) -> list[tuple[str, dict[str, object]]]:
     async with db.read() as session:
-        rows = await session.scalars(select(OutboxItem).where(col(OutboxItem.kind) == answers.MILESTONE))
+        rows = await session.scalars(select(OutboxItem).where(col(OutboxItem.kind) == OutboxKind.MILESTONE))
         return [(item.state, item.payload) for item in rows]
 
 
@@ -98,7 +99,7 @@ async def test_a_milestone_is_queued_in_the_outbox_for_the_prompt_thread(databas
     async with database.read() as session:
         items = list(await session.scalars(select(OutboxItem).order_by(col(OutboxItem.id))))
     kinds = [(i.kind, i.channel_id) for i in items if i.channel_id == result.prompt.thread_id]
-    assert kinds == [("answer", 2003), (answers.MILESTONE, 2003)]
+    assert kinds == [("answer", 2003), (OutboxKind.MILESTONE, 2003)]
     assert items[-1].payload == {"user_id": str(ALICE), "milestone": 3}
 
 

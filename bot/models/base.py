@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from bot.db import UTCDateTime, utcnow
@@ -17,6 +20,39 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class Word(TypeDecorator[Any]):
+    """A column holding one of a StrEnum's words, stored as plain VARCHAR (no ENUM type, no CHECK).
+
+    A new word therefore needs no migration; a stored word this version does not know comes back as
+    the plain string it is, so one unknown row never stops a query.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, words: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.words = words
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        """Store the word's text."""
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        """Return the enum member for a known word, the text itself otherwise."""
+        if value is None:
+            return None
+        try:
+            return self.words(value)
+        except ValueError:
+            return value
+
+
+def word(words: type[StrEnum], length: int, *, default: Any = ..., nullable: bool = False) -> Any:
+    """Declare a column holding one of ``words``."""
+    return Field(default=default, sa_type=Word(words, length), nullable=nullable)
 
 
 def snowflake(*, primary_key: bool = False, nullable: bool = False, index: bool = False) -> Any:
@@ -36,4 +72,4 @@ def utc_column(*, nullable: bool = True) -> Any:
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable)
 
 
-__all__ = ["SQLModel", "now_column", "snowflake", "utc_column"]
+__all__ = ["SQLModel", "Word", "now_column", "snowflake", "utc_column", "word"]

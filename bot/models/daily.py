@@ -3,12 +3,47 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.models.base import now_column, utc_column
+from bot.models.base import Word, now_column, utc_column, word
+
+
+class PromptState(StrEnum):
+    """How far a day's prompt got: claimed, its message sent, its answer thread opened."""
+
+    CLAIMED = "claimed"
+    SENT = "sent"
+    THREADED = "threaded"
+
+
+class AnswerSource(StrEnum):
+    """Where an answer came from: the Answer modal, or a plain message in the prompt's thread."""
+
+    MODAL = "modal"
+    MESSAGE = "message"
+
+
+class OutboxKind(StrEnum):
+    """What an outbox item does in its channel; each feature registers a handler for its kinds."""
+
+    ANSWER = "answer"
+    ANSWER_EDIT = "answer_edit"
+    REVIEW_NOTICE = "review_notice"
+    REVIEW_NOTICE_EDIT = "review_notice_edit"
+    MILESTONE = "milestone"  # payload: user_id, milestone
+    MESSAGE_DELETE = "message_delete"  # delete the post (message_id) of a member who erased their data
+
+
+class OutboxState(StrEnum):
+    """An outbox item's state."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class PromptSchedule(SQLModel, table=True):
@@ -47,7 +82,7 @@ class DailyPrompt(SQLModel, table=True):
     local_date: dt.date = Field(sa_type=Date)
     question_id: str = Field(sa_type=String(40))
     category: str = Field(sa_type=String(40))
-    state: str = Field(default="claimed", sa_type=String(16))  # claimed | sent | threaded
+    state: PromptState = word(PromptState, 16, default=PromptState.CLAIMED)
     nonce: str = Field(sa_type=String(25))
     channel_id: int = Field(sa_type=BigInteger)
     message_id: int | None = Field(default=None, sa_type=BigInteger)
@@ -69,7 +104,7 @@ class Answer(SQLModel, table=True):
     user_id: int = Field(sa_type=BigInteger, index=True)
     display_name: str = Field(default="", sa_type=String(100))
     text: str = Field(sa_type=Text)
-    source: str = Field(default="modal", sa_type=String(16))  # modal | message
+    source: AnswerSource = word(AnswerSource, 16, default=AnswerSource.MODAL)
     source_message_id: int | None = Field(default=None, sa_type=BigInteger)
     post_message_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     created_at: dt.datetime = now_column()
@@ -104,11 +139,12 @@ class OutboxItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     guild_id: int = Field(sa_type=BigInteger, index=True)
     channel_id: int = Field(sa_type=BigInteger, index=True)
-    kind: str = Field(sa_type=String(24))  # answer | answer_edit | review_notice | notice
+    kind: OutboxKind = word(OutboxKind, 24)
     ref_id: int | None = Field(default=None)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    state: str = Field(default="pending", sa_type=String(12), index=True)  # pending | done | failed
+    state: OutboxState = Field(default=OutboxState.PENDING, sa_type=Word(OutboxState, 12), index=True)
     attempts: int = Field(default=0)
+    message_id: int | None = Field(default=None, sa_type=BigInteger)  # the message it posted, or the one to delete
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: dt.datetime = now_column()
     done_at: dt.datetime | None = utc_column()

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.models.base import now_column, utc_column
+from bot.models.base import Word, now_column, utc_column
+
+
+class Signal(StrEnum):
+    """The overall signal of a feedback, as an interviewer would give it."""
+
+    STRONG_NO = "strong-no"
+    NO = "no"
+    YES = "yes"
+    STRONG_YES = "strong-yes"
 
 
 class MockFeedback(SQLModel, table=True):
@@ -31,7 +41,7 @@ class MockFeedback(SQLModel, table=True):
     technical_depth: int
     problem_solving: int
     culture: int
-    signal: str = Field(sa_type=String(12))  # strong-no | no | yes | strong-yes
+    signal: Signal = Field(sa_type=Word(Signal, 12))
     strengths: str = Field(default="", sa_type=Text)
     improve: str = Field(default="", sa_type=Text)
     reported_at: dt.datetime | None = utc_column()  # the recipient reported it as abusive: admins may read it
@@ -50,7 +60,7 @@ class FeedbackDraft(SQLModel, table=True):
     recipient_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     guild_id: int = Field(sa_type=BigInteger, index=True)
     scores: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    signal: str | None = Field(default=None, sa_type=String(12))
+    signal: Signal | None = Field(default=None, sa_type=Word(Signal, 12))
     strengths: str = Field(default="", sa_type=Text)
     improve: str = Field(default="", sa_type=Text)
     updated_at: dt.datetime = now_column()

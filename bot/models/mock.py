@@ -3,12 +3,63 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.models.base import now_column, utc_column
+from bot.models.base import Word, now_column, utc_column
+
+
+class Level(StrEnum):
+    """A member's level, as they gave it in /mock join."""
+
+    JUNIOR = "junior"
+    MID = "mid"
+    SENIOR = "senior"
+
+
+class InactiveReason(StrEnum):
+    """Why a member's mock profile is inactive."""
+
+    LEFT = "left"
+    NO_RESPONSE = "no-response"
+    LEFT_SERVER = "left-server"
+
+
+class Cadence(StrEnum):
+    """How often a server's pairing rounds run."""
+
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+
+
+class RoundState(StrEnum):
+    """A round's progress: matched and stored, its groups set up (open), then done."""
+
+    MATCHED = "matched"
+    OPEN = "open"
+    DONE = "done"
+
+
+class GroupState(StrEnum):
+    """Where a pair (or trio) meets: not yet set up, its thread being made, a thread, DMs, or neither."""
+
+    PENDING = "pending"
+    CREATING = "creating"
+    THREADED = "threaded"
+    DM = "dm"
+    FAILED = "failed"
+    DISSOLVED = "dissolved"
+
+
+class Outcome(StrEnum):
+    """A group's answer to the follow-up."""
+
+    MET = "met"
+    NOT_MET = "not-met"
+    RESCHEDULE = "reschedule"
 
 
 class MockProfile(SQLModel, table=True):
@@ -19,13 +70,13 @@ class MockProfile(SQLModel, table=True):
     guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     track: str = Field(sa_type=String(40))
-    level: str = Field(sa_type=String(10))
+    level: Level = Field(sa_type=Word(Level, 10))
     timezone: str = Field(sa_type=String(64))
     availability_text: str = Field(default="", sa_type=String(300))
     slots: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # UTC hours of the week
     active: bool = Field(default=True)
     paused_until: dt.datetime | None = utc_column()
-    inactive_reason: str | None = Field(default=None, sa_type=String(40))  # left | no-response | left-server
+    inactive_reason: InactiveReason | None = Field(default=None, sa_type=Word(InactiveReason, 40))
     missed_followups: int = Field(default=0)
     created_at: dt.datetime = now_column()
     updated_at: dt.datetime = now_column()
@@ -49,7 +100,7 @@ class PairingConfig(SQLModel, table=True):
 
     guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     channel_id: int | None = Field(default=None, sa_type=BigInteger)
-    cadence: str = Field(default="weekly", sa_type=String(10))  # weekly | biweekly
+    cadence: Cadence = Field(default=Cadence.WEEKLY, sa_type=Word(Cadence, 10))
     weekday: int = Field(default=0)
     post_time: str = Field(default="18:00", sa_type=String(5))
     timezone: str = Field(default="UTC", sa_type=String(64))
@@ -72,7 +123,7 @@ class MockRound(SQLModel, table=True):
     guild_id: int = Field(sa_type=BigInteger, index=True)
     period_key: str = Field(sa_type=String(20))
     seed: int = Field(sa_type=BigInteger)
-    state: str = Field(default="matched", sa_type=String(12))  # matched | open (set up) | done
+    state: RoundState = Field(default=RoundState.MATCHED, sa_type=Word(RoundState, 12))
     channel_id: int | None = Field(default=None, sa_type=BigInteger)
     repeats: int = Field(default=0)
     unpaired: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -91,12 +142,12 @@ class MockGroup(SQLModel, table=True):
     round_id: int = Field(sa_column=Column(Integer, ForeignKey("mock_round.id", ondelete="CASCADE"), nullable=False,
                                            index=True))  # fmt: skip
     guild_id: int = Field(sa_type=BigInteger, index=True)
-    state: str = Field(default="pending", sa_type=String(12))  # pending | creating | threaded | dm | failed | dissolved
+    state: GroupState = Field(default=GroupState.PENDING, sa_type=Word(GroupState, 12))
     thread_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, sa_type=Text)
     followup_message_id: int | None = Field(default=None, sa_type=BigInteger)
-    outcome: str | None = Field(default=None, sa_type=String(12))  # met | not-met | reschedule
+    outcome: Outcome | None = Field(default=None, sa_type=Word(Outcome, 12))
     outcome_by: int | None = Field(default=None, sa_type=BigInteger)
     outcome_at: dt.datetime | None = utc_column()
     created_at: dt.datetime = now_column()

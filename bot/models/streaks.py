@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Column, Date, Index, Integer, Text
 from sqlmodel import Field, SQLModel, col
 
-from bot.models.base import now_column, utc_column
+from bot.models.base import Word, now_column, utc_column
+
+
+class DayStatus(StrEnum):
+    """How a member got through a prompt day (a missed day has no row)."""
+
+    ANSWERED = "answered"
+    FROZEN = "frozen"
+
+
+class StatPeriod(StrEnum):
+    """The span of a period tally (weeks start on Monday in the guild's time)."""
+
+    WEEK = "week"
+    MONTH = "month"
+
 
 DEFAULT_MILESTONES = [3, 7, 14, 30, 100]
 
@@ -62,7 +78,7 @@ class StreakDay(SQLModel, table=True):
     guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     local_date: dt.date = Field(sa_column=Column(Date, primary_key=True))
-    status: str = Field(sa_type=String(8))  # answered | frozen
+    status: DayStatus = Field(sa_type=Word(DayStatus, 8))
     streak_after: int = Field(default=0)
 
 
@@ -73,7 +89,7 @@ class PeriodStat(SQLModel, table=True):
 
     guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    period: str = Field(sa_column=Column(String(5), primary_key=True))  # week | month
+    period: StatPeriod = Field(sa_column=Column(Word(StatPeriod, 5), primary_key=True))
     start: dt.date = Field(sa_column=Column(Date, primary_key=True))
     answers: int = Field(default=0)
     reviews: int = Field(default=0)
@@ -102,4 +118,4 @@ for _name, _value in (("answers", PeriodStat.answers), ("reviews", PeriodStat.re
         col(PeriodStat.user_id),
     )  # fmt: skip
 
-__all__ = ["DEFAULT_MILESTONES", "MemberStreak", "PeriodStat", "StreakDay", "StreakSettings"]
+__all__ = ["DEFAULT_MILESTONES", "DayStatus", "MemberStreak", "PeriodStat", "StatPeriod", "StreakDay", "StreakSettings"]

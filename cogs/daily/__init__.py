@@ -16,9 +16,9 @@ from bot.services.feedback import stats as feedback_stats
 from bot.services.questions import find_question
 from bot.services.streaks import views as streak_views
 from bot.tree import UserFacingError
-from cogs.daily.moderation import setup_moderation
-from cogs.daily.outbox import OutboxSender
+from cogs.daily.moderation import removal_menu
 from cogs.daily.poster import PromptPoster
+from cogs.daily.posts import AnswerPosts
 from cogs.daily.render import history_embed, today_embed
 from cogs.daily.views import AnswerButton, AnswerModal, HistoryButton, ReviewButton, ReviewModal, history_view
 from cogs.feedback.render import practice_value
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 HISTORY_PAGE = 5
 POST_TICK_SECONDS = 10
-OUTBOX_TICK_SECONDS = 5
 
 
 class DrillCog(commands.GroupCog, group_name="drill", group_description="The daily interview prompt"):
@@ -37,23 +36,24 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
     def __init__(self, bot: DrillBot) -> None:
         self.bot = bot
         self.poster = PromptPoster(bot)
-        self.outbox = OutboxSender(bot)
+        self.posts = AnswerPosts(bot)
+        self.removal_menu = removal_menu(self.posts)
         super().__init__()
 
     async def cog_load(self) -> None:
         """Register persistent buttons and the dispatcher jobs (the database holds the due work)."""
         self.bot.add_dynamic_items(AnswerButton, ReviewButton, HistoryButton)
+        self.posts.register()
+        self.bot.tree.add_command(self.removal_menu, override=True)
         if self.bot.background_jobs:
             self.bot.add_job("prompts", self.poster.tick, seconds=POST_TICK_SECONDS)
-            self.bot.add_job("outbox", self.outbox.drain, seconds=OUTBOX_TICK_SECONDS)
 
     async def cog_unload(self) -> None:
-        """Stop the jobs, button routing and outbox drains (unsent items stay queued in the database)."""
+        """Stop the prompt job and button routing."""
         self.bot.remove_dynamic_items(AnswerButton, ReviewButton, HistoryButton)
-        for job in ("prompts", "outbox"):
-            if self.bot.scheduler.get_job(job):
-                self.bot.scheduler.remove_job(job)
-        await self.outbox.close()
+        self.bot.tree.remove_command(self.removal_menu.name, type=self.removal_menu.type)
+        if self.bot.scheduler.get_job("prompts"):
+            self.bot.scheduler.remove_job("prompts")
 
     # --- commands ------------------------------------------------------------------------------
 
@@ -170,7 +170,7 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
             else f"Answer updated in {thread}."
         )
         await interaction.followup.send(note, ephemeral=True)
-        self.outbox.wake()
+        self.bot.outbox.wake()
         self.bot.dispatch("drill_answer", result)
 
     async def open_review_modal(self, interaction: discord.Interaction[Any], *, answer_id: int) -> None:
@@ -204,7 +204,7 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
             raise UserFacingError(f"{exc} Nothing was stored.") from None
         verb = "saved" if result.created else "updated"
         await interaction.followup.send(f"Review {verb}. The author will be told in the thread.", ephemeral=True)
-        self.outbox.wake()
+        self.bot.outbox.wake()
         self.bot.dispatch("drill_review", result)
 
     async def show_history(
@@ -258,9 +258,8 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
 
 
 async def setup(bot: DrillBot) -> None:
-    """Load the cog and the moderation context menu."""
+    """Load the cog (with its moderation context menu)."""
     await bot.add_cog(DrillCog(bot))
-    setup_moderation(bot)
 
 
 __all__ = ["DrillCog"]

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
+from bot.models.mock import GroupState, Outcome
 from bot.services import mock
 from bot.services.daily.schedule import ScheduleInputError, parse_timezone
 from bot.services.mock import groups as mock_groups
@@ -165,7 +166,7 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         lines = []
         for r, g, members in recent:
             others = ", ".join(f"<@{m.user_id}>" for m in members if m.user_id != me)
-            outcome = OUTCOME_LABELS.get(g.outcome or "", "no answer")
+            outcome = OUTCOME_LABELS[g.outcome] if isinstance(g.outcome, Outcome) else "no answer"
             lines.append(f"**{mock.period_label(r.period_key)}** · with {others} · {place_text(g)} · {outcome}")
         await interaction.response.send_message("\n".join(lines) or "No rounds yet.", ephemeral=True)
 
@@ -186,7 +187,7 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         async with self.bot.db.read() as session:
             groups = await rounds.round_groups(session=session, round_id=result.round.id or 0)
             config = await mock.get_config(session=session, guild_id=interaction.guild_id)
-        standing = sum(group.state != "dissolved" for group, _members in groups)
+        standing = sum(group.state != GroupState.DISSOLVED for group, _members in groups)
         if not result.created:
             text = already_ran_text(result.round.period_key, standing, config.next_round_at if config else None)
             await interaction.followup.send(text, ephemeral=True)
@@ -223,7 +224,7 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
             embeds=pack_embeds(interviewee, questions), ephemeral=True,
         )  # fmt: skip
 
-    async def record_outcome(self, interaction: discord.Interaction[Any], group_id: int, outcome: str) -> None:
+    async def record_outcome(self, interaction: discord.Interaction[Any], group_id: int, outcome: Outcome) -> None:
         """Store a follow-up answer from a member of the group."""
         async with self.bot.db.write() as session:
             group = await rounds.record_outcome(session=session, group_id=group_id, user_id=interaction.user.id,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from bot.models import MockGroup, MockProfile
+from bot.models.mock import GroupState
 from bot.services.mock import period_label
 from bot.services.mock.availability import describe_slots, overlap
 from bot.services.mock.rounds import RoundStats
@@ -39,9 +40,9 @@ def roles_text(user_ids: list[int], me: int) -> str:
 
 def place_text(group: MockGroup) -> str:
     """Say where a group meets: its thread, or by DM."""
-    if group.thread_id and group.state == "threaded":
+    if group.thread_id and group.state == GroupState.THREADED:
         return f"<#{group.thread_id}>"
-    return "by DM" if group.state == "dm" else "not set up yet"
+    return "by DM" if group.state == GroupState.DM else "not set up yet"
 
 
 def followup_text(user_ids: list[int]) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
+from bot.models.mock import Cadence, GroupState, RoundState
 from bot.services import mock
 from bot.services.mock import groups as mock_groups
 from bot.services.mock import rounds
@@ -119,7 +120,7 @@ class RoundRunner:
                 return None
             due = config.next_round_at
             at = due if scheduled and due is not None and now - due < LATE_GRACE else now
-            days = 13 if config.cadence == "biweekly" else 6
+            days = 13 if config.cadence == Cadence.BIWEEKLY else 6
             result = await rounds.create_round(
                 session=session, guild_id=guild_id, period_key=mock.round_period(config, at), now=now,
                 channel_id=config.channel_id, followup_at=now + dt.timedelta(days=days),
@@ -151,10 +152,10 @@ class RoundRunner:
             row = await session.get(rounds.MockRound, round_id)
         if row is None:
             return
-        if row.state == "matched":
+        if row.state == RoundState.MATCHED:
             await self._archive_previous(row.guild_id, round_id)
         await self.setup_groups(round_id)
-        if row.state != "matched":
+        if row.state != RoundState.MATCHED:
             return
         async with self.bot.db.write() as session:
             opened = await rounds.open_round(session=session, round_id=round_id)
@@ -209,7 +210,7 @@ class RoundRunner:
                 else:
                     log.info("setting up group %s failed: %s", group.id, exc)
                     async with self.bot.db.write() as session:
-                        await mock_groups.mark_group(session=session, group_id=group.id or 0, state="failed",
+                        await mock_groups.mark_group(session=session, group_id=group.id or 0, state=GroupState.FAILED,
                                                      error=f"{exc.status} ({exc.code}) {exc.text}")  # fmt: skip
                     if group.attempts + 1 < mock_groups.MAX_ATTEMPTS:
                         continue  # retried on the next tick; after the last attempt the members meet by DM
@@ -227,7 +228,7 @@ class RoundRunner:
     ) -> list[int]:
         """Create (or reuse) the group's private thread, add its members, post the intro; return members left alone.
 
-        The group is marked "creating" before the thread is asked for. A later attempt on a group in
+        The group is marked CREATING before the thread is asked for. A later attempt on a group in
         that state (or a failed one: Discord may have made the thread before the error) first looks
         for the thread by its name, which holds the group id, and reuses it.
         """
@@ -236,12 +237,12 @@ class RoundRunner:
         name = thread_name(round_row.period_key, group_id)
         thread_id = group.thread_id
         reused = thread_id is not None
-        if thread_id is None and group.state != "pending":
+        if thread_id is None and group.state != GroupState.PENDING:
             thread_id = await found.get(name)
             reused = thread_id is not None
         if thread_id is None:
             async with self.bot.db.write() as session:
-                await mock_groups.mark_group(session=session, group_id=group_id, state="creating")
+                await mock_groups.mark_group(session=session, group_id=group_id, state=GroupState.CREATING)
             data = await self.bot.http.start_thread_without_message(
                 round_row.channel_id, name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES,
                 type=PRIVATE_THREAD, invitable=False,
@@ -270,7 +271,9 @@ class RoundRunner:
         if not (reused and await self._has_intro(thread_id, group_id)):
             await self._post_intro(thread_id, round_row.guild_id, group_id, present)
         async with self.bot.db.write() as session:
-            await mock_groups.mark_group(session=session, group_id=group_id, state="threaded", thread_id=thread_id)
+            await mock_groups.mark_group(
+                session=session, group_id=group_id, state=GroupState.THREADED, thread_id=thread_id
+            )
         return []
 
     async def _has_intro(self, thread_id: int, group_id: int) -> bool:
@@ -293,13 +296,13 @@ class RoundRunner:
             async with self.bot.db.read() as session:
                 group, members = await rounds.get_group(session=session, group_id=group_id)
             try:
-                if group is not None and group.state == "threaded" and group.thread_id is not None:
+                if group is not None and group.state == GroupState.THREADED and group.thread_id is not None:
                     added = [u for u in new_ids if await self._add_joiner(group.thread_id, group_id, u)]
                     async with self.bot.db.read() as session:
                         ids = [m.user_id for m in await rounds.group_members(session=session, group_id=group_id)]
                     if added:
                         await self._post_intro(group.thread_id, guild_id, group_id, ids)
-                elif group is not None and group.state == "dm":
+                elif group is not None and group.state == GroupState.DM:
                     await self._introduce_by_dm(guild_id, group_id, [m.user_id for m in members])
             except discord.HTTPException as exc:
                 log.info("could not bring %s into group %s: %s", new_ids, group_id, exc)
@@ -338,8 +341,10 @@ class RoundRunner:
             except discord.HTTPException as exc:
                 log.info("DM intro to %s failed: %s", user_id, exc)
         async with self.bot.db.write() as session:
-            await mock_groups.mark_group(session=session, group_id=group_id, state="dm" if reached else "failed",
-                                         error=None if reached else "no member could be reached by DM")  # fmt: skip
+            await mock_groups.mark_group(
+                session=session, group_id=group_id, state=GroupState.DM if reached else GroupState.FAILED,
+                error=None if reached else "no member could be reached by DM",
+            )  # fmt: skip
 
     async def _tell(self, user_ids: list[int], text: str) -> None:
         for user_id in user_ids:
@@ -359,7 +364,7 @@ class RoundRunner:
                 ids = [m.user_id for m in await rounds.group_members(session=session, group_id=group.id or 0)]
             unreached: list[int] = []
             try:
-                if group.state == "threaded" and group.thread_id is not None:
+                if group.state == GroupState.THREADED and group.thread_id is not None:
                     message = await self.bot.get_partial_messageable(group.thread_id, guild_id=group.guild_id).send(
                         followup_text(ids), view=followup_view(group.id or 0),
                         allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
+from bot.models.mock import Outcome
 from bot.tree import DrillView, reports_errors
 from cogs.feedback.views import GiveButton
 
 if TYPE_CHECKING:
     from cogs.mock import MockCog
 
-OUTCOME_LABELS = {"met": "We met", "not-met": "Didn't happen", "reschedule": "Reschedule"}
+OUTCOME_LABELS = {Outcome.MET: "We met", Outcome.NOT_MET: "Didn't happen", Outcome.RESCHEDULE: "Reschedule"}
 
 
 def _cog(interaction: discord.Interaction[Any]) -> MockCog:
@@ -46,10 +47,10 @@ class OutcomeButton(
 ):
     """A follow-up answer: we met, didn't happen, reschedule."""
 
-    def __init__(self, group_id: int, outcome: str) -> None:
+    def __init__(self, group_id: int, outcome: Outcome) -> None:
         self.group_id, self.outcome = group_id, outcome
-        style = discord.ButtonStyle.success if outcome == "met" else discord.ButtonStyle.secondary
-        super().__init__(discord.ui.Button(label=OUTCOME_LABELS.get(outcome, outcome), style=style,
+        style = discord.ButtonStyle.success if outcome == Outcome.MET else discord.ButtonStyle.secondary
+        super().__init__(discord.ui.Button(label=OUTCOME_LABELS[outcome], style=style,
                                            custom_id=f"mock:outcome:{group_id}:{outcome}"))  # fmt: skip
 
     @classmethod
@@ -57,9 +58,7 @@ class OutcomeButton(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> OutcomeButton:
         """Rebuild from the custom id."""
-        if match["outcome"] not in OUTCOME_LABELS:
-            raise ValueError("unknown outcome")
-        return cls(int(match["group"]), match["outcome"])
+        return cls(int(match["group"]), Outcome(match["outcome"]))
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[Any]) -> None:

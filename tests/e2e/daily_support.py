@@ -48,10 +48,9 @@ async def tick_at(bot: DrillBot, clock: ManualClock, when: dt.datetime) -> int:
 
 async def drain(bot: DrillBot) -> None:
     """Let the outbox post everything pending."""
-    cog = drill(bot)
-    cog.outbox.wake()
-    await cog.outbox.wait_idle()
-    await cog.outbox.drain()
+    bot.outbox.wake()
+    await bot.outbox.wait_idle()
+    await bot.outbox.drain()
 
 
 async def schedule_row(bot: DrillBot, guild_id: int) -> dict[str, Any] | None:

@@ -298,8 +298,7 @@ async def test_answers_under_load_share_messages(
     """Twelve answers queued before the outbox runs take fewer messages, each shown once with its Review button."""
     world = fake_discord.default
     post, thread = await post_day(fake_discord, drillbot, clock)
-    cog = drillbot.get_cog("DrillCog")
-    monkeypatch.setattr(cog.outbox, "wake", lambda: None)  # the answers all land before the outbox drains
+    monkeypatch.setattr(drillbot.outbox, "wake", lambda: None)  # the answers all land before the outbox drains
     members = [fake_discord.add_member(world.guild, f"member{n:02d}", roles=[world.member_role]) for n in range(12)]
     for n, member in enumerate(members):
         await answer(member, post, f"Answer {n:02d}: " + "detail " * 40)
@@ -333,7 +332,7 @@ async def test_buttons_and_the_outbox_survive_a_restart(
     post, thread = await post_day(fake_discord, first, clock)
     await answer(world.alice, post, "Before the restart")
     await drain(first)
-    monkeypatch.setattr(first.get_cog("DrillCog").outbox, "wake", lambda: None)
+    monkeypatch.setattr(first.outbox, "wake", lambda: None)
     await answer(world.dana, post, "Queued when the process stopped")
     await first.close()
     second = await start_drillbot()
@@ -380,8 +379,7 @@ async def test_a_long_edit_in_a_shared_message_keeps_every_answer_visible(
     """An edit that takes a shared message past 6,000 chars moves the overflow to a new message; none is lost."""
     world = fake_discord.default
     post, thread = await post_day(fake_discord, drillbot, clock)
-    cog = drillbot.get_cog("DrillCog")
-    monkeypatch.setattr(cog.outbox, "wake", lambda: None)
+    monkeypatch.setattr(drillbot.outbox, "wake", lambda: None)
     members = [fake_discord.add_member(world.guild, f"m{n:02d}", roles=[world.member_role]) for n in range(12)]
     for n, member in enumerate(members):
         await answer(member, post, f"Answer {n:02d}: " + "x" * 480)

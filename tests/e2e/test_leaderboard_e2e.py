@@ -19,7 +19,7 @@ from bot.clock import ManualClock
 from bot.models import Answer
 from bot.pacing import SlidingWindow
 from tests.e2e.conftest import BotFactory
-from tests.e2e.daily_support import answer_posts, at, custom_ids, drain, drill, rows, thread_of
+from tests.e2e.daily_support import answer_posts, at, custom_ids, drain, rows, thread_of
 from tests.e2e.streak_support import answer, post_prompt, review, set_up_prompts
 from tests.fake_discord.actors import Actor
 from tests.fake_discord.replies import Reply
@@ -159,8 +159,7 @@ async def test_every_board_and_period_pages_and_ranks_in_guild_time(
 ) -> None:
     """Boards × periods over a week and a month boundary (guild time), 10 a page, the caller's rank in the footer."""
     world = fake_discord.default
-    outbox_globals = drill(drillbot).outbox._drain_channel.__func__.__globals__  # type: ignore[attr-defined]
-    monkeypatch.setitem(outbox_globals, "SlidingWindow", lambda: SlidingWindow(limit=1000))  # no 5-per-5-s wait
+    monkeypatch.setattr(drillbot.outbox, "window", lambda _channel: SlidingWindow(limit=1000))  # no 5-per-5-s wait
     members = [fake_discord.add_member(world.guild, f"m{n:02d}", roles=[world.member_role]) for n in range(len(PLAN))]
     assert [m.id for m in members] == sorted(m.id for m in members)
     model = Model([m.id for m in members])

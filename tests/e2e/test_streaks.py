@@ -165,7 +165,7 @@ async def test_reaching_a_milestone_is_announced_and_grants_its_role(
     async def remembered() -> bool:  # /privacy delete finds the note by the message id its outbox item kept
         async with drillbot.db.read() as session:
             items = (await session.scalars(select(OutboxItem).where(col(OutboxItem.kind) == "milestone"))).all()
-        return [i.payload.get("message_id") for i in items] == [str(note.id)]
+        return [i.message_id for i in items] == [note.id]
 
     await eventually(remembered)
     [grant] = fake_discord.records.requests_to("PUT /guilds/*/members/*/roles/*")

@@ -13,13 +13,13 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
 from bot.models import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
+from bot.models.daily import AnswerSource, OutboxKind
 from bot.services import streaks
 from bot.services.daily import prompts
 
 ANSWER_MAX = 4000
 COMMENT_MAX = 1000
 SCORE_RANGE = range(1, 6)
-MILESTONE = "milestone"  # an outbox item: announce a member's streak milestone (payload: user_id, milestone)
 
 
 async def _store_answer(session: AsyncSession, values: dict[str, Any]) -> tuple[Answer, bool]:
@@ -87,7 +87,7 @@ async def submit_answer(
     text: str,
     now: dt.datetime,
     prompt_id: int | None = None,
-    source: str = "modal",
+    source: AnswerSource = AnswerSource.MODAL,
     source_message_id: int | None = None,
 ) -> AnswerResult:
     """Store a member's answer (or update it) and queue its post in the prompt's thread."""
@@ -110,7 +110,9 @@ async def submit_answer(
     )
     milestone = None
     if created:
-        session.add(OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer", ref_id=answer.id))
+        session.add(
+            OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind=OutboxKind.ANSWER, ref_id=answer.id)
+        )
         counted = await streaks.record_answer(
             session=session, guild_id=guild_id, user_id=user_id, prompt_date=prompt.local_date
         )
@@ -122,7 +124,9 @@ async def submit_answer(
         answer.updated_at = now
         if answer.post_message_id is not None:
             session.add(
-                OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer_edit", ref_id=answer.id)
+                OutboxItem(
+                    guild_id=guild_id, channel_id=prompt.thread_id, kind=OutboxKind.ANSWER_EDIT, ref_id=answer.id
+                )
             )
     await session.flush()
     return AnswerResult(answer, prompt, created, milestone)
@@ -133,7 +137,7 @@ def queue_milestone(session: AsyncSession, prompt: DailyPrompt, answer: Answer, 
     if milestone is None or prompt.thread_id is None:
         return
     session.add(
-        OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id, kind=MILESTONE, ref_id=answer.id,
+        OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id, kind=OutboxKind.MILESTONE, ref_id=answer.id,
                    payload={"user_id": str(answer.user_id), "milestone": milestone})
     )  # fmt: skip
 
@@ -207,37 +211,17 @@ async def submit_review(
         )  # fmt: skip
     prompt = await session.get(DailyPrompt, answer.prompt_id)
     if prompt is not None and prompt.thread_id is not None:
-        kind = "review_notice" if created or review.notice_message_id is None else "review_notice_edit"
+        notice = review.notice_message_id
+        kind = OutboxKind.REVIEW_NOTICE if created or notice is None else OutboxKind.REVIEW_NOTICE_EDIT
         session.add(OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id, kind=kind, ref_id=review.id))
         if answer.post_message_id is not None:
             session.add(
-                OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id, kind="answer_edit", ref_id=answer.id)
+                OutboxItem(
+                    guild_id=answer.guild_id, channel_id=prompt.thread_id, kind=OutboxKind.ANSWER_EDIT, ref_id=answer.id
+                )
             )
     await session.flush()
     return ReviewResult(review, answer, created)
-
-
-@dataclass(frozen=True, slots=True)
-class PostedContent:
-    """What the bot posted in a message: answers and/or review notices."""
-
-    answers: list[Answer]
-    reviews: list[Review]
-
-
-async def content_of_message(*, session: AsyncSession, guild_id: int, message_id: int) -> PostedContent:
-    """Return the answers and reviews a bot message shows."""
-    answers = list(
-        await session.scalars(
-            select(Answer).where(col(Answer.guild_id) == guild_id, col(Answer.post_message_id) == message_id)
-        )
-    )
-    reviews = list(
-        await session.scalars(
-            select(Review).where(col(Review.guild_id) == guild_id, col(Review.notice_message_id) == message_id)
-        )
-    )
-    return PostedContent(answers, reviews)
 
 
 async def zone_name(session: AsyncSession, guild_id: int) -> str:
@@ -287,25 +271,6 @@ async def history(
     return [HistoryEntry(p, a, int(n), float(m) if m is not None else None) for p, a, n, m in rows], int(total)
 
 
-async def reviews_of(*, session: AsyncSession, answer_ids: list[int]) -> dict[int, list[Review]]:
-    """Return the reviews of several answers, keyed by answer id."""
-    if not answer_ids:
-        return {}
-    rows = await session.scalars(select(Review).where(col(Review.answer_id).in_(answer_ids)))
-    grouped: dict[int, list[Review]] = {a: [] for a in answer_ids}
-    for review in rows:
-        grouped[review.answer_id].append(review)
-    return grouped
-
-
-async def review_notices_of(*, session: AsyncSession, answer_id: int) -> list[int]:
-    """Return the ids of the messages that told an answer's author about its reviews."""
-    stmt = select(col(Review.notice_message_id)).where(
-        col(Review.answer_id) == answer_id, col(Review.notice_message_id).is_not(None)
-    )
-    return [m for m in await session.scalars(stmt) if m is not None]
-
-
 async def get_answer(*, session: AsyncSession, answer_id: int) -> Answer | None:
     """Return an answer by id."""
     return await session.get(Answer, answer_id)
@@ -345,7 +310,7 @@ async def submit_thread_message(
     body = clean_answer(text)
     existing = await my_answer(session=session, prompt_id=prompt.id, user_id=user_id)
     if existing is not None:
-        if existing.source == "message" and existing.source_message_id == message_id:
+        if existing.source == AnswerSource.MESSAGE and existing.source_message_id == message_id:
             existing.text = body
             existing.updated_at = now
             return AnswerResult(existing, prompt, created=False)
@@ -353,7 +318,8 @@ async def submit_thread_message(
     answer, created = await _store_answer(
         session,
         {"prompt_id": prompt.id, "guild_id": guild_id, "user_id": user_id, "display_name": display_name[:100],
-         "text": body, "source": "message", "source_message_id": message_id, "created_at": now, "updated_at": now},
+         "text": body, "source": AnswerSource.MESSAGE, "source_message_id": message_id, "created_at": now,
+         "updated_at": now},
     )  # fmt: skip
     milestone = None
     if created:

@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
 from bot.models import DailyPrompt, PromptSchedule
+from bot.models.daily import PromptState
 from bot.services import questions as question_svc
 from bot.services import streaks
 from bot.services.daily.schedule import (
@@ -235,7 +236,7 @@ async def _insert_claim(
             "local_date": day,
             "question_id": question.id,
             "category": category,
-            "state": "claimed",
+            "state": PromptState.CLAIMED,
             "nonce": prompt_nonce(schedule.guild_id, day),
             "channel_id": schedule.channel_id,
             "due_at": due,
@@ -255,7 +256,7 @@ async def mark_sent(*, session: AsyncSession, prompt_id: int, message_id: int, n
     await session.execute(
         update(DailyPrompt)
         .where(col(DailyPrompt.id) == prompt_id)
-        .values(message_id=message_id, state="sent", posted_at=now)
+        .values(message_id=message_id, state=PromptState.SENT, posted_at=now)
     )
     prompt = await session.get(DailyPrompt, prompt_id)
     if prompt is not None:
@@ -267,7 +268,9 @@ async def mark_sent(*, session: AsyncSession, prompt_id: int, message_id: int, n
 async def mark_threaded(*, session: AsyncSession, prompt_id: int, thread_id: int) -> None:
     """Record the answer thread of a posted prompt."""
     await session.execute(
-        update(DailyPrompt).where(col(DailyPrompt.id) == prompt_id).values(thread_id=thread_id, state="threaded")
+        update(DailyPrompt)
+        .where(col(DailyPrompt.id) == prompt_id)
+        .values(thread_id=thread_id, state=PromptState.THREADED)
     )
 
 
@@ -292,7 +295,9 @@ async def unfinished_prompts(
     *, session: AsyncSession, shard_ids: list[int] | None, since: dt.date
 ) -> list[DailyPrompt]:
     """Return prompts claimed or sent but not yet carried through, from ``since`` on."""
-    stmt = select(DailyPrompt).where(col(DailyPrompt.state) != "threaded", col(DailyPrompt.local_date) >= since)
+    stmt = select(DailyPrompt).where(
+        col(DailyPrompt.state) != PromptState.THREADED, col(DailyPrompt.local_date) >= since
+    )
     rows = list(await session.scalars(stmt))
     if shard_ids is None:
         return rows

@@ -7,8 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.models import Answer, DailyPrompt, OutboxItem, Review
+from bot.models.daily import OutboxKind, OutboxState
 from bot.services import streaks
-from bot.services.daily.answers import MILESTONE, local_day, zone_name
+from bot.services.daily.answers import local_day, zone_name
 
 
 async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int) -> Answer | None:
@@ -20,9 +21,9 @@ async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int)
     if review_ids:
         await session.execute(
             delete(OutboxItem).where(
-                col(OutboxItem.kind).in_(["review_notice", "review_notice_edit"]),
+                col(OutboxItem.kind).in_([OutboxKind.REVIEW_NOTICE, OutboxKind.REVIEW_NOTICE_EDIT]),
                 col(OutboxItem.ref_id).in_(review_ids),
-                col(OutboxItem.state) == "pending",
+                col(OutboxItem.state) == OutboxState.PENDING,
             )
         )
     for review in await session.scalars(select(Review).where(col(Review.answer_id) == answer_id)):
@@ -31,16 +32,16 @@ async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int)
     unannounced = list(
         await session.scalars(
             delete(OutboxItem)
-            .where(col(OutboxItem.kind) == MILESTONE, col(OutboxItem.ref_id) == answer_id,
-                   col(OutboxItem.state) == "pending")
+            .where(col(OutboxItem.kind) == OutboxKind.MILESTONE, col(OutboxItem.ref_id) == answer_id,
+                   col(OutboxItem.state) == OutboxState.PENDING)
             .returning(col(OutboxItem.payload))
         )
     )  # fmt: skip
     await session.execute(
         delete(OutboxItem).where(
-            col(OutboxItem.kind).in_(["answer", "answer_edit"]),
+            col(OutboxItem.kind).in_([OutboxKind.ANSWER, OutboxKind.ANSWER_EDIT]),
             col(OutboxItem.ref_id) == answer_id,
-            col(OutboxItem.state) == "pending",
+            col(OutboxItem.state) == OutboxState.PENDING,
         )
     )
     await session.delete(answer)
@@ -70,9 +71,9 @@ async def remove_review(*, session: AsyncSession, guild_id: int, review_id: int)
         return None
     await session.execute(
         delete(OutboxItem).where(
-            col(OutboxItem.kind).in_(["review_notice", "review_notice_edit"]),
+            col(OutboxItem.kind).in_([OutboxKind.REVIEW_NOTICE, OutboxKind.REVIEW_NOTICE_EDIT]),
             col(OutboxItem.ref_id) == review_id,
-            col(OutboxItem.state) == "pending",
+            col(OutboxItem.state) == OutboxState.PENDING,
         )
     )
     await uncount_review(session, review)
@@ -80,6 +81,8 @@ async def remove_review(*, session: AsyncSession, guild_id: int, review_id: int)
     answer = await session.get(Answer, review.answer_id)
     prompt = await session.get(DailyPrompt, answer.prompt_id) if answer is not None else None
     if answer is not None and answer.post_message_id is not None and prompt is not None and prompt.thread_id:
-        session.add(OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer_edit", ref_id=answer.id))
+        session.add(
+            OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind=OutboxKind.ANSWER_EDIT, ref_id=answer.id)
+        )
     await session.flush()
     return review

@@ -17,6 +17,8 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
 from bot.models import FeedbackDraft, MockFeedback, MockGroup, MockGroupMember, MockRound
+from bot.models.feedback import Signal
+from bot.models.mock import GroupState
 
 DIMENSIONS: tuple[str, ...] = ("communication", "structure", "technical_depth", "problem_solving", "culture")
 DIMENSION_LABELS: dict[str, str] = {
@@ -26,8 +28,10 @@ DIMENSION_LABELS: dict[str, str] = {
     "problem_solving": "Problem solving",
     "culture": "Culture/values",
 }
-SIGNALS: tuple[str, ...] = ("strong-no", "no", "yes", "strong-yes")
-SIGNAL_LABELS: dict[str, str] = {"strong-no": "Strong no", "no": "No", "yes": "Yes", "strong-yes": "Strong yes"}
+SIGNALS: tuple[Signal, ...] = tuple(Signal)
+SIGNAL_LABELS: dict[Signal, str] = {
+    Signal.STRONG_NO: "Strong no", Signal.NO: "No", Signal.YES: "Yes", Signal.STRONG_YES: "Strong yes",
+}  # fmt: skip
 WEAK_AREA_CATEGORIES: dict[str, tuple[str, ...]] = {
     "communication": ("behavioral", "culture"),
     "structure": ("behavioral", "case"),
@@ -38,7 +42,7 @@ WEAK_AREA_CATEGORIES: dict[str, tuple[str, ...]] = {
 TEXT_MAX = 1000  # strengths and to-improve each: fits one embed field when shown
 REPORT_NOTE_MAX = 500
 EDIT_WINDOW = dt.timedelta(days=7)
-GIVING_STATES = ("threaded", "dm")  # the pairing was set up: its members could meet
+GIVING_STATES = (GroupState.THREADED, GroupState.DM)  # the pairing was set up: its members could meet
 RECENT_GROUPS = 5
 
 
@@ -214,8 +218,8 @@ async def finish(
         row.updated_at = now
     await session.execute(delete(FeedbackDraft).where(*(getattr(FeedbackDraft, k) == v for k, v in key.items())))
     await session.flush()
-    return Finished(row, created, group.guild_id, group.thread_id if group.state == "threaded" else None,
-                    by_dm=group.state != "threaded")  # fmt: skip
+    return Finished(row, created, group.guild_id, group.thread_id if group.state == GroupState.THREADED else None,
+                    by_dm=group.state != GroupState.THREADED)  # fmt: skip
 
 
 async def received(

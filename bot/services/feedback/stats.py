@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.models import Answer, DailyPrompt, MockFeedback, MockGroup, MockGroupMember, MockRound
+from bot.models.feedback import Signal
 from bot.services.feedback import DIMENSIONS, GIVING_STATES, SIGNALS, WEAK_AREA_CATEGORIES, received
 
 LATEST_COMMENTS = 3
@@ -23,7 +24,7 @@ class Summary:
 
     count: int
     averages: dict[str, float]
-    signals: dict[str, int]
+    signals: dict[Signal, int]
     latest: list[MockFeedback]
     trend: dict[str, list[tuple[dt.date, float]]]
 
@@ -47,7 +48,7 @@ def averages(rows: Sequence[MockFeedback]) -> dict[str, float]:
     return {d: sum(getattr(r, d) for r in rows) / len(rows) for d in DIMENSIONS}
 
 
-def signal_counts(rows: Sequence[MockFeedback]) -> dict[str, int]:
+def signal_counts(rows: Sequence[MockFeedback]) -> dict[Signal, int]:
     """Return how often each overall signal was given, in the order strong no → strong yes."""
     return {s: sum(r.signal == s for r in rows) for s in SIGNALS}
 

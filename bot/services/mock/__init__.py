@@ -13,12 +13,13 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert
 from bot.models import MockAvoid, MockProfile, MockRound, PairingConfig
+from bot.models.mock import Cadence, GroupState, InactiveReason, Level
 from bot.services.daily.schedule import PostRule, parse_time, parse_timezone
 from bot.services.privacy.identity import member_key, secret
 from bot.services.questions.schema import TRACKS
 
-LEVELS = ("junior", "mid", "senior")
-CADENCES = ("weekly", "biweekly")
+LEVELS = tuple(Level)
+CADENCES = tuple(Cadence)
 MAX_AVOIDS = 50
 MAX_PAUSE_WEEKS = 12
 BIWEEKLY_ANCHOR = dt.date(2024, 1, 1)  # a Monday (ISO 2024-W01): two-week periods are counted from it
@@ -63,7 +64,9 @@ async def join(
     return row, existing is None
 
 
-async def leave(*, session: AsyncSession, guild_id: int, user_id: int, reason: str = "left") -> bool:
+async def leave(
+    *, session: AsyncSession, guild_id: int, user_id: int, reason: InactiveReason = InactiveReason.LEFT
+) -> bool:
     """Opt out of future rounds; False if the member had not joined."""
     row = await session.get(MockProfile, (guild_id, user_id))
     if row is None or not row.active:
@@ -158,7 +161,7 @@ def next_round(config: PairingConfig, after: dt.datetime) -> dt.datetime | None:
         return None
     _day, due = round_rule(config).next_due(after)
     if (
-        config.cadence == "biweekly"
+        config.cadence == Cadence.BIWEEKLY
         and config.next_round_at is not None
         and due - config.next_round_at < dt.timedelta(days=8)
     ):
@@ -174,10 +177,10 @@ def period_key(at: dt.datetime, zone: ZoneInfo, cadence: str) -> str:
     """
     day = at.astimezone(zone).date()
     monday = day - dt.timedelta(days=day.weekday())
-    if cadence == "biweekly":
+    if cadence == Cadence.BIWEEKLY:
         monday -= dt.timedelta(weeks=(monday - BIWEEKLY_ANCHOR).days // 7 % 2)
     year, week, _weekday = monday.isocalendar()
-    return f"{year}-W{week:02d}" + ("+2" if cadence == "biweekly" else "")
+    return f"{year}-W{week:02d}" + ("+2" if cadence == Cadence.BIWEEKLY else "")
 
 
 def round_period(config: PairingConfig, at: dt.datetime) -> str:
@@ -265,6 +268,8 @@ async def previous_threads(*, session: AsyncSession, guild_id: int, before_round
     if previous is None:
         return []
     stmt = select(col(MockGroup.thread_id)).where(
-        col(MockGroup.round_id) == previous, col(MockGroup.state) == "threaded", col(MockGroup.thread_id).is_not(None),
-    )  # fmt: skip
+        col(MockGroup.round_id) == previous,
+        col(MockGroup.state) == GroupState.THREADED,
+        col(MockGroup.thread_id).is_not(None),
+    )
     return [t for t in await session.scalars(stmt) if t is not None]

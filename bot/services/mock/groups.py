@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
+from bot.models.mock import GroupState, InactiveReason, RoundState
 from bot.services import mock
 from bot.services import questions as question_svc
 from bot.services.feedback import stats as feedback_stats
@@ -21,8 +22,8 @@ from bot.services.questions.schema import Question
 
 PACK_SIZE = 3
 MAX_ATTEMPTS = 5
-LIVE_STATES = ("pending", "creating", "threaded", "dm", "failed")
-SETUP_STATES = ("pending", "creating", "failed")  # not set up yet: "creating" may have a thread not recorded
+LIVE_STATES = (GroupState.PENDING, GroupState.CREATING, GroupState.THREADED, GroupState.DM, GroupState.FAILED)
+SETUP_STATES = (GroupState.PENDING, GroupState.CREATING, GroupState.FAILED)  # CREATING may have a thread not recorded
 
 
 async def mark_group(
@@ -58,11 +59,11 @@ async def remove_departed(*, session: AsyncSession, group_id: int, user_id: int)
     )
     profile = await session.get(MockProfile, (group.guild_id, user_id))
     if profile is not None:
-        profile.active, profile.inactive_reason = False, "left-server"
+        profile.active, profile.inactive_reason = False, InactiveReason.LEFT_SERVER
     rest = await group_members(session=session, group_id=group_id)
     if len(rest) >= 2:
         return []
-    group.state = "dissolved"
+    group.state = GroupState.DISSOLVED
     await session.execute(delete(MockGroupMember).where(col(MockGroupMember.group_id) == group_id))
     return [m.user_id for m in rest]
 
@@ -127,7 +128,7 @@ async def rounds_to_set_up(*, session: AsyncSession) -> list[tuple[int, int]]:
     stmt = (
         select(col(MockRound.id), col(MockRound.guild_id))
         .join(MockGroup, col(MockGroup.round_id) == col(MockRound.id))
-        .where(col(MockRound.state) == "open", col(MockGroup.state).in_(SETUP_STATES),
+        .where(col(MockRound.state) == RoundState.OPEN, col(MockGroup.state).in_(SETUP_STATES),
                col(MockGroup.attempts) < MAX_ATTEMPTS)
         .distinct()
     )  # fmt: skip
@@ -190,8 +191,8 @@ async def due_followups(*, session: AsyncSession, now: dt.datetime) -> list[Mock
         .where(
             col(MockRound.followup_at) <= now,
             col(MockGroup.followup_message_id).is_(None),
-            col(MockGroup.state).in_(["threaded", "dm"]),
-            col(MockRound.state) != "done",
+            col(MockGroup.state).in_([GroupState.THREADED, GroupState.DM]),
+            col(MockRound.state) != RoundState.DONE,
         )
     )
     return list(await session.scalars(stmt))

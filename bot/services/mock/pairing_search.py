@@ -14,7 +14,9 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-LEVELS = ("junior", "mid", "senior")
+from bot.models.mock import Level
+
+LEVELS = tuple(Level)
 TRACK_WEIGHT = 100  # same track outweighs any level and availability difference
 LEVEL_WEIGHT = 10  # per level step closer (same level 20, adjacent 10, two apart 0)
 SLOT_CAP = 9  # shared availability slots count up to this many

@@ -12,12 +12,12 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
 from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
+from bot.models.mock import GroupState, InactiveReason, Outcome, RoundState
 from bot.services import mock
 from bot.services.mock.pairing import Candidate, match
 
 RECENT_ROUNDS = 8
 PAUSE_AFTER_MISSED = 3
-OUTCOMES = ("met", "not-met", "reschedule")
 NOT_ASKED = -1  # followup_message_id of a group whose follow-up could not be delivered
 
 
@@ -47,7 +47,7 @@ async def recent_pairs(*, session: AsyncSession, guild_id: int, before_round: in
         await session.execute(
             select(col(MockGroupMember.group_id), col(MockGroupMember.user_id))
             .join(MockGroup, col(MockGroup.id) == col(MockGroupMember.group_id))
-            .where(col(MockGroup.round_id).in_(round_ids), col(MockGroup.state) != "dissolved")
+            .where(col(MockGroup.round_id).in_(round_ids), col(MockGroup.state) != GroupState.DISSOLVED)
         )
     ).all()
     groups: dict[int, list[int]] = {}
@@ -71,14 +71,14 @@ async def _settle_previous(session: AsyncSession, guild_id: int, round_id: int) 
             .order_by(col(MockRound.id).desc()).limit(1)
         )
     ).first()  # fmt: skip
-    if previous is None or previous.state == "done":
+    if previous is None or previous.state == RoundState.DONE:
         return []
-    previous.state = "done"
+    previous.state = RoundState.DONE
     asked = (
         await session.execute(
             select(MockGroupMember, col(MockGroup.outcome))
             .join(MockGroup, col(MockGroup.id) == col(MockGroupMember.group_id))
-            .where(col(MockGroup.round_id) == previous.id, col(MockGroup.state) != "dissolved",
+            .where(col(MockGroup.round_id) == previous.id, col(MockGroup.state) != GroupState.DISSOLVED,
                    col(MockGroup.followup_message_id).is_not(None), col(MockGroup.followup_message_id) != NOT_ASKED)
         )
     ).all()  # fmt: skip
@@ -88,10 +88,10 @@ async def _settle_previous(session: AsyncSession, guild_id: int, round_id: int) 
         profile = await session.get(MockProfile, (guild_id, member.user_id))
         if profile is None or not profile.active or member.user_id in unasked:
             continue
-        answered = member.responded or outcome == "met"
+        answered = member.responded or outcome == Outcome.MET
         profile.missed_followups = 0 if answered else profile.missed_followups + 1
         if profile.missed_followups >= PAUSE_AFTER_MISSED:
-            profile.active, profile.inactive_reason = False, "no-response"
+            profile.active, profile.inactive_reason = False, InactiveReason.NO_RESPONSE
             paused.append(member.user_id)
     return paused
 
@@ -110,8 +110,8 @@ async def create_round(
     inserted = await session.execute(
         insert_ignoring_conflicts(
             session, MockRound,
-            {"guild_id": guild_id, "period_key": period_key, "seed": seed, "state": "matched", "channel_id": channel_id,
-             "followup_at": followup_at, "unpaired": [], "notes": {}, "created_at": now},
+            {"guild_id": guild_id, "period_key": period_key, "seed": seed, "state": RoundState.MATCHED,
+             "channel_id": channel_id, "followup_at": followup_at, "unpaired": [], "notes": {}, "created_at": now},
             conflict=["guild_id", "period_key"],
         )
     )  # fmt: skip
@@ -148,14 +148,16 @@ async def create_round(
 
 async def unfinished_rounds(*, session: AsyncSession) -> list[tuple[int, int]]:
     """Return (round id, guild id) of rounds matched but not opened yet (a crash or restart came between)."""
-    stmt = select(col(MockRound.id), col(MockRound.guild_id)).where(col(MockRound.state) == "matched")
+    stmt = select(col(MockRound.id), col(MockRound.guild_id)).where(col(MockRound.state) == RoundState.MATCHED)
     return [(int(r or 0), int(g)) for r, g in (await session.execute(stmt.order_by(col(MockRound.id)))).all()]
 
 
 async def open_round(*, session: AsyncSession, round_id: int) -> MockRound | None:
     """Mark a matched round open (its previous threads archived, its groups set up); None if it already was."""
     moved = await session.execute(
-        update(MockRound).where(col(MockRound.id) == round_id, col(MockRound.state) == "matched").values(state="open")
+        update(MockRound)
+        .where(col(MockRound.id) == round_id, col(MockRound.state) == RoundState.MATCHED)
+        .values(state=RoundState.OPEN)
     )
     if not moved.rowcount:  # type: ignore[attr-defined]
         return None
@@ -224,11 +226,9 @@ def interviewee_of(members: list[MockGroupMember], user_id: int) -> int | None:
 
 
 async def record_outcome(
-    *, session: AsyncSession, group_id: int, user_id: int, outcome: str, now: dt.datetime
+    *, session: AsyncSession, group_id: int, user_id: int, outcome: Outcome, now: dt.datetime
 ) -> MockGroup | None:
     """Store a group member's follow-up answer (the latest press sets the group's outcome); None for outsiders."""
-    if outcome not in OUTCOMES:
-        raise ValueError(outcome)
     member = await session.get(MockGroupMember, (group_id, user_id))
     group = await session.get(MockGroup, group_id)
     if member is None or group is None:
@@ -261,16 +261,16 @@ async def stats(*, session: AsyncSession, guild_id: int, limit: int = 6) -> list
                                         .order_by(col(MockRound.id).desc()).limit(limit)))  # fmt: skip
     result = []
     for r in rounds:
-        groups = list(await session.scalars(select(MockGroup).where(col(MockGroup.round_id) == r.id,
-                                                                    col(MockGroup.state) != "dissolved")))  # fmt: skip
+        standing = (col(MockGroup.round_id) == r.id, col(MockGroup.state) != GroupState.DISSOLVED)
+        groups = list(await session.scalars(select(MockGroup).where(*standing)))
         members = (await session.execute(select(func.count()).select_from(MockGroupMember).where(
             col(MockGroupMember.group_id).in_([g.id for g in groups])))).scalar_one() if groups else 0  # fmt: skip
         result.append(RoundStats(
-            r, len(groups), int(members), sum(g.outcome == "met" for g in groups),
-            sum(g.outcome == "not-met" for g in groups), sum(g.outcome == "reschedule" for g in groups),
-            sum(g.state == "dm" for g in groups), sum(g.state == "failed" for g in groups),
-            next((g.last_error for g in groups if g.state == "failed" and g.last_error), None),
-            sum(g.state == "dm" and g.last_error is not None for g in groups),
-            next((g.last_error for g in groups if g.state == "dm" and g.last_error), None),
+            r, len(groups), int(members), sum(g.outcome == Outcome.MET for g in groups),
+            sum(g.outcome == Outcome.NOT_MET for g in groups), sum(g.outcome == Outcome.RESCHEDULE for g in groups),
+            sum(g.state == GroupState.DM for g in groups), sum(g.state == GroupState.FAILED for g in groups),
+            next((g.last_error for g in groups if g.state == GroupState.FAILED and g.last_error), None),
+            sum(g.state == GroupState.DM and g.last_error is not None for g in groups),
+            next((g.last_error for g in groups if g.state == GroupState.DM and g.last_error), None),
         ))  # fmt: skip
     return result

@@ -34,7 +34,6 @@ from bot.models import (
     StreakDay,
 )
 from bot.services.privacy.erase import (
-    MESSAGE_DELETE,
     REMOVED_MEMBER,
     Erased,
     delete_member,
@@ -47,7 +46,6 @@ from bot.services.privacy.erase import (
 )
 
 __all__ = [
-    "MESSAGE_DELETE",
     "REGISTRY",
     "REMOVED_MEMBER",
     "Coverage",

@@ -27,9 +27,10 @@ from bot.models import (
     ServerQuestion,
     StreakDay,
 )
+from bot.models.daily import AnswerSource, OutboxKind, OutboxState
+from bot.models.mock import GroupState, RoundState
 from bot.services.daily import removals
 
-MESSAGE_DELETE = "message_delete"  # an outbox item: delete a bot message (payload: message_id)
 REMOVED_MEMBER = 0  # stands in for an erased member where the row itself belongs to the server
 
 
@@ -56,7 +57,7 @@ class Erased:
     """What erasing a member did: rows per table, Discord messages queued for deletion, redraws."""
 
     counts: dict[str, int] = field(default_factory=dict)
-    deletions: list[int] = field(default_factory=list)  # outbox items (MESSAGE_DELETE) queued
+    deletions: list[int] = field(default_factory=list)  # outbox items (OutboxKind.MESSAGE_DELETE) queued
     queued: list[OutboxItem] = field(default_factory=list, repr=False)
     redraws: int = 0  # other members' posts queued for a redraw without the member's reviews
     own_messages: int = 0  # answers written as plain thread messages: the member's own, left to them
@@ -112,7 +113,7 @@ async def delete_member(*, session: AsyncSession, guild_id: int, user_id: int) -
     """Erase a member's data in one server, in the caller's transaction; safe to run again.
 
     Kept: other members' avoid entries naming them (keyed hashes). The bot's posts of their answers
-    and review notices are queued for deletion in the outbox (MESSAGE_DELETE items, which name no
+    and review notices are queued for deletion in the outbox (OutboxKind.MESSAGE_DELETE items, which name no
     member); posts shared with other members' answers are queued for a redraw instead.
     """
     erased = Erased()
@@ -146,8 +147,7 @@ async def delete_member(*, session: AsyncSession, guild_id: int, user_id: int) -
 
 
 def _queue_delete(session: AsyncSession, erased: Erased, guild_id: int, channel_id: int, message_id: int) -> None:
-    item = OutboxItem(guild_id=guild_id, channel_id=channel_id, kind=MESSAGE_DELETE,
-                      payload={"message_id": str(message_id)})  # fmt: skip
+    item = OutboxItem(guild_id=guild_id, channel_id=channel_id, kind=OutboxKind.MESSAGE_DELETE, message_id=message_id)
     session.add(item)
     erased.queued.append(item)
 
@@ -170,7 +170,7 @@ async def _erase_answers(session: AsyncSession, guild_id: int, user_id: int, era
             _queue_delete(session, erased, guild_id, channel, review.notice_message_id)
     handled: set[int] = set()
     for answer in answers:
-        erased.own_messages += answer.source == "message"
+        erased.own_messages += answer.source == AnswerSource.MESSAGE
         channel, message = thread.get(answer.id), answer.post_message_id
         if message is None or not channel or message in handled:
             continue
@@ -185,10 +185,11 @@ async def _erase_answers(session: AsyncSession, guild_id: int, user_id: int, era
         if others is None:
             _queue_delete(session, erased, guild_id, channel, message)
         else:  # the post also shows other members' answers: redraw it without this one
-            session.add(OutboxItem(guild_id=guild_id, channel_id=channel, kind="answer_edit", ref_id=others))
+            session.add(OutboxItem(guild_id=guild_id, channel_id=channel, kind=OutboxKind.ANSWER_EDIT, ref_id=others))
             erased.redraws += 1
-    await _drop_outbox_refs(session, guild_id, ("answer", "answer_edit"), ids)
-    await _drop_outbox_refs(session, guild_id, ("review_notice", "review_notice_edit"), [r.id or 0 for r in received])
+    await _drop_outbox_refs(session, guild_id, (OutboxKind.ANSWER, OutboxKind.ANSWER_EDIT), ids)
+    notices = (OutboxKind.REVIEW_NOTICE, OutboxKind.REVIEW_NOTICE_EDIT)
+    await _drop_outbox_refs(session, guild_id, notices, [r.id or 0 for r in received])
     result = await session.execute(delete(Review).where(col(Review.answer_id).in_(ids)))
     erased.add("review", int(result.rowcount or 0))  # type: ignore[attr-defined]
     result = await session.execute(delete(Answer).where(col(Answer.id).in_(ids)))
@@ -213,10 +214,11 @@ async def _erase_reviews_given(session: AsyncSession, guild_id: int, user_id: in
         if review.notice_message_id is not None:
             _queue_delete(session, erased, guild_id, prompt.thread_id, review.notice_message_id)
         if answer.post_message_id is not None:  # its footer counts the review
-            session.add(OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind="answer_edit",
+            session.add(OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind=OutboxKind.ANSWER_EDIT,
                                    ref_id=answer.id))  # fmt: skip
             erased.redraws += 1
-    await _drop_outbox_refs(session, guild_id, ("review_notice", "review_notice_edit"), [r.id or 0 for r in given])
+    notices = (OutboxKind.REVIEW_NOTICE, OutboxKind.REVIEW_NOTICE_EDIT)
+    await _drop_outbox_refs(session, guild_id, notices, [r.id or 0 for r in given])
     result = await session.execute(delete(Review).where(col(Review.id).in_([r.id for r in given])))
     erased.add("review", int(result.rowcount or 0))  # type: ignore[attr-defined]
 
@@ -235,16 +237,15 @@ async def _drop_outbox_refs(session: AsyncSession, guild_id: int, kinds: tuple[s
 async def _erase_outbox_payloads(session: AsyncSession, guild_id: int, user_id: int, erased: Erased) -> None:
     """Delete outbox items whose payload names the member (e.g. a notice still to send to them).
 
-    A sent item whose payload recorded the message it posted (``message_id``) has that post queued
-    for deletion too: it named the member in Discord.
+    A sent item with the message it posted (``message_id``) has that post queued for deletion too: it
+    named the member in Discord.
     """
     stmt = select(OutboxItem).where(col(OutboxItem.guild_id) == guild_id, _text_has(OutboxItem.payload, user_id))
     for item in list(await session.scalars(stmt)):
-        if item.kind == MESSAGE_DELETE or not mentions(item.payload, user_id):
+        if item.kind == OutboxKind.MESSAGE_DELETE or not mentions(item.payload, user_id):
             continue
-        posted = item.payload.get("message_id")
-        if item.state == "done" and posted is not None:
-            _queue_delete(session, erased, guild_id, item.channel_id, int(posted))
+        if item.state == OutboxState.DONE and item.message_id is not None:
+            _queue_delete(session, erased, guild_id, item.channel_id, item.message_id)
         await session.delete(item)
         erased.add("outbox", 1)
 
@@ -259,16 +260,16 @@ async def _erase_pairing(session: AsyncSession, guild_id: int, user_id: int, era
     erased.add("mock_group_member", len(memberships))
     for membership in memberships:
         group = await session.get(MockGroup, membership.group_id)
-        if group is None or group.state == "dissolved":
+        if group is None or group.state == GroupState.DISSOLVED:
             continue
         rest = list(await session.scalars(select(col(MockGroupMember.user_id)).where(
             col(MockGroupMember.group_id) == group.id)))  # fmt: skip
         if len(rest) >= 2:
             continue
-        group.state = "dissolved"  # a pair without its second member: no follow-up, not a recent pair
+        group.state = GroupState.DISSOLVED  # a pair without its second member: no follow-up, not a recent pair
         erased.add("mock_group", 1)
         round_row = await session.get(MockRound, group.round_id)
-        if round_row is not None and round_row.state != "done":
+        if round_row is not None and round_row.state != RoundState.DONE:
             round_row.unpaired = [*round_row.unpaired, *(u for u in rest if u not in round_row.unpaired)]
     result = await session.execute(
         update(MockGroup).where(col(MockGroup.guild_id) == guild_id, col(MockGroup.outcome_by) == user_id)
@@ -285,5 +286,5 @@ async def pending_deletions(*, session: AsyncSession, item_ids: list[int]) -> di
     """Return the queued message deletions by id (to see which are done, failed or still pending)."""
     if not item_ids:
         return {}
-    stmt = select(OutboxItem).where(col(OutboxItem.id).in_(item_ids), col(OutboxItem.kind) == MESSAGE_DELETE)
+    stmt = select(OutboxItem).where(col(OutboxItem.id).in_(item_ids), col(OutboxItem.kind) == OutboxKind.MESSAGE_DELETE)
     return {i.id or 0: i for i in await session.scalars(stmt)}

@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import Answer, DailyPrompt, MemberStreak, PeriodStat, Review, StreakDay, StreakSettings
+from bot.models.streaks import DayStatus, StatPeriod
 from bot.services.streaks.rules import StreakState, answered, missed, recompute
 
 
@@ -99,7 +100,7 @@ async def _bump_period(
     rows = [
         {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start, "answers": max(answers, 0),
          "reviews": max(reviews, 0), "best": best}
-        for period, start in (("week", week_start(day)), ("month", month_start(day)))
+        for period, start in ((StatPeriod.WEEK, week_start(day)), (StatPeriod.MONTH, month_start(day)))
     ]  # fmt: skip
     await session.execute(
         upsert(
@@ -130,8 +131,8 @@ async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, p
         for day in await posted_dates(session=session, guild_id=guild_id, after=row.last_prompt_date,
                                       before=prompt_date):  # fmt: skip
             state, status = missed(state, freezes_enabled=settings.freezes_enabled)
-            if status == "frozen":
-                await _mark_day(session, guild_id, user_id, day, "frozen", state.current)
+            if status == DayStatus.FROZEN:
+                await _mark_day(session, guild_id, user_id, day, DayStatus.FROZEN, state.current)
     if state.current == 0:
         row.milestone_announced = 0  # a new streak: its milestones are announced afresh
     before = state.current
@@ -141,7 +142,7 @@ async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, p
         milestone = row.milestone_announced = state.current
     _store(row, state)
     row.last_prompt_date = prompt_date
-    await _mark_day(session, guild_id, user_id, prompt_date, "answered", state.current)
+    await _mark_day(session, guild_id, user_id, prompt_date, DayStatus.ANSWERED, state.current)
     await _bump_period(session, guild_id, user_id, prompt_date, answers=1, best=state.current)
     return Counted(state, milestone, counted=True)
 
@@ -174,7 +175,7 @@ async def settle_closed_prompt(*, session: AsyncSession, guild_id: int, closed_d
             await session.execute(
                 insert_ignoring_conflicts(
                     session, StreakDay,
-                    [{"guild_id": guild_id, "user_id": u, "local_date": closed_date, "status": "frozen",
+                    [{"guild_id": guild_id, "user_id": u, "local_date": closed_date, "status": DayStatus.FROZEN,
                       "streak_after": c} for u, c in frozen],
                     conflict=["guild_id", "user_id", "local_date"],
                 )
@@ -247,7 +248,7 @@ async def rebuild_member(*, session: AsyncSession, guild_id: int, user_id: int, 
     for day, status, flag in zip(accounted, statuses, flags, strict=True):
         running = answered(running) if flag else missed(running, freezes_enabled=settings.freezes_enabled)[0]
         if status != "missed":
-            session.add(StreakDay(guild_id=guild_id, user_id=user_id, local_date=day, status=status,
+            session.add(StreakDay(guild_id=guild_id, user_id=user_id, local_date=day, status=DayStatus(status),
                                   streak_after=running.current))  # fmt: skip
         if flag:
             await _bump_period(session, guild_id, user_id, day, answers=1, best=running.current)

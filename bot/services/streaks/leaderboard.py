@@ -132,4 +132,3 @@ async def view(
     if user_id is not None and row[-2] is not None:
         mine = Entry(int(row[-1]) + 1, user_id, int(row[-2]))
     return View(entries, total, mine)
-
