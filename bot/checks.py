@@ -10,7 +10,7 @@ from discord import app_commands
 from bot.services import guild_settings
 
 if TYPE_CHECKING:
-    from bot.client import DrillBot
+    from bot.client import Interaction
 
 
 class NotAdmin(app_commands.CheckFailure):
@@ -21,19 +21,18 @@ class NotInGuild(app_commands.CheckFailure):
     """The command was used outside a server."""
 
 
-async def is_admin(interaction: discord.Interaction[Any]) -> bool:
+async def is_admin(interaction: Interaction) -> bool:
     """Tell whether the caller has Manage Server or the server's configured admin role."""
     if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
         return False
     if interaction.permissions.manage_guild or interaction.permissions.administrator:
         return True
-    bot: DrillBot = interaction.client
-    async with bot.db.read() as session:
+    async with interaction.client.db.read() as session:
         role_id = await guild_settings.admin_role_id(session=session, guild_id=interaction.guild_id)
     return role_id is not None and any(role.id == role_id for role in interaction.user.roles)
 
 
-async def require_admin(interaction: discord.Interaction[Any]) -> bool:
+async def require_admin(interaction: Interaction) -> bool:
     """Pass for admins; raise NotAdmin (or NotInGuild) otherwise."""
     if interaction.guild_id is None:
         raise NotInGuild("This command works in a server only.")

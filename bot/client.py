@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -16,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_api_base, use_gateway
+from bot.locks import KeyedLocks
 from bot.outbox import Outbox
 from bot.pacing import GLOBAL_BURST, GLOBAL_RATE, TokenBucket, install_global_pacer
 from bot.services.questions.bank import QuestionBank
@@ -24,6 +26,7 @@ from bot.tree import DrillTree
 log = logging.getLogger(__name__)
 
 JOB_STOP_GRACE_SECONDS = 5.0  # a stop waits this long for running jobs (ticks are short) before cancelling them
+NAMES_KEPT = 5000
 OUTBOX_TICK_SECONDS = 5
 OUTBOX_PRUNE_SECONDS = 6 * 3600
 
@@ -85,6 +88,8 @@ class DrillBot(commands.AutoShardedBot):
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._event_tasks: set[asyncio.Task[Any]] = set()
         self.outbox = Outbox(self)
+        self.locks = KeyedLocks()
+        self._names: dict[tuple[int, int], str] = {}
         self.rest_pacer = TokenBucket(GLOBAL_RATE, GLOBAL_BURST)
         install_global_pacer(self.http, self.rest_pacer)
         if settings.discord_api_base:
@@ -129,6 +134,25 @@ class DrillBot(commands.AutoShardedBot):
             return True
         return (guild_id >> 22) % self.shard_count in self.shard_ids
 
+    async def member_name(self, guild_id: int, user_id: int) -> str:
+        """Return a member's name in a server (asked once, then remembered), or a neutral stand-in.
+
+        Without the members intent nothing is cached: one fetch per member, then the name is kept.
+        """
+        key = (guild_id, user_id)
+        if key not in self._names:
+            guild = self.get_guild(guild_id)  # None: a guild of another process, or one the bot left
+            member = guild.get_member(user_id) if guild else None
+            if guild is not None and member is None:
+                with contextlib.suppress(discord.HTTPException):
+                    member = await guild.fetch_member(user_id)
+            if member is None:
+                return f"member …{str(user_id)[-4:]}"
+            if len(self._names) >= NAMES_KEPT:
+                self._names.clear()
+            self._names[key] = member.display_name
+        return self._names[key][:60]
+
     def add_job(self, job_id: str, func: Callable[[], Awaitable[Any]], *, seconds: float) -> None:
         """Run ``func`` every ``seconds`` (first at once), tracked so shutdown can wait for it."""
 
@@ -161,15 +185,27 @@ class DrillBot(commands.AutoShardedBot):
     async def close(self) -> None:
         """Stop the scheduler and its running jobs, close the gateway and HTTP session, release the database."""
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            # Paused, not shut down yet: APScheduler's shutdown cancels running jobs at once, mid-transaction.
+            self.scheduler.pause()
         await self.outbox.close()
-        running = (self._job_tasks | self._event_tasks) - {asyncio.current_task()}
-        if running:  # let jobs and event handlers finish their transaction; cancel what is still busy after a grace
+        await self._let_finish(self._job_tasks | self._event_tasks)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        try:
+            await super().close()
+            await self._let_finish(self._event_tasks)  # handlers of events that arrived while closing
+        finally:
+            await self.db.dispose()
+
+    @staticmethod
+    async def _let_finish(tasks: set[asyncio.Task[Any]]) -> None:
+        """Let tasks finish their transaction; cancel those still busy after a grace period."""
+        running = tasks - {asyncio.current_task()}
+        if running:
             _done, busy = await asyncio.wait(running, timeout=JOB_STOP_GRACE_SECONDS)
             for task in busy:
                 task.cancel()
             await asyncio.gather(*busy, return_exceptions=True)
-        try:
-            await super().close()
-        finally:
-            await self.db.dispose()
+
+
+Interaction = discord.Interaction[DrillBot]  # every cog's interactions: the bot's attributes are typed

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import secrets
-from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.checks import NotAdmin, NotInGuild
+from bot.services.errors import Refused
+
+if TYPE_CHECKING:
+    from bot.client import DrillBot, Interaction  # noqa: F401 - DrillBot: the tree's client, named in a string below
 
 log = logging.getLogger(__name__)
 
 
-class UserFacingError(app_commands.AppCommandError):
-    """An error whose message is meant for the user, shown ephemerally as is."""
-
-
-async def send_ephemeral(interaction: discord.Interaction[Any], content: str) -> None:
+async def send_ephemeral(interaction: Interaction, content: str) -> None:
     """Answer ephemerally, whether or not the interaction was already acknowledged."""
     try:
         if interaction.response.is_done():
@@ -34,8 +32,8 @@ async def send_ephemeral(interaction: discord.Interaction[Any], content: str) ->
 
 
 def describe_error(error: BaseException) -> str | None:
-    """Return the message for an expected error, or None when it is a bug."""
-    if isinstance(error, NotAdmin | NotInGuild | UserFacingError):
+    """Return the message for an expected error (a refusal, a failed check), or None when it is a bug."""
+    if isinstance(error, Refused):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down: try again in {error.retry_after:.0f} s."
@@ -44,21 +42,22 @@ def describe_error(error: BaseException) -> str | None:
         return f"I am missing a permission here: {missing}."
     if isinstance(error, app_commands.MissingPermissions):
         return "You do not have permission to use this command."
-    if isinstance(error, app_commands.TransformerError):
-        return f"I could not understand {error.value!r} for that option."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works in a server only: use it in one of the server's channels."
+    if isinstance(error, NotAdmin | NotInGuild):
+        return str(error)
     if isinstance(error, app_commands.CheckFailure):
         return "You cannot use this command here."
+    if isinstance(error, app_commands.TransformerError):  # an option refused before the command ran
+        reason = describe_error(error.__cause__) if error.__cause__ else None
+        return f"{reason or 'I could not understand a value you gave.'} Nothing was changed."
     cause = getattr(error, "original", None)
-    if isinstance(cause, UserFacingError):
-        return str(cause)
-    return None
+    return describe_error(cause) if isinstance(cause, BaseException) else None
 
 
-async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+async def report_error(interaction: Interaction, error: BaseException) -> None:
     """Tell the user what went wrong: the message for expected errors, an error id for bugs."""
-    message = describe_error(error) if isinstance(error, app_commands.AppCommandError) else None
-    if message is None and isinstance(error, UserFacingError | NotAdmin | NotInGuild):
-        message = str(error)
+    message = describe_error(error)
     if message is None:
         error_id = secrets.token_hex(4)
         command = (
@@ -81,40 +80,11 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
     await send_ephemeral(interaction, message)
 
 
-class DrillTree(app_commands.CommandTree[Any]):
+class DrillTree(app_commands.CommandTree["DrillBot"]):
     """A command tree whose errors never leave a user with "the application did not respond"."""
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+    async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError) -> None:
         """Reply with a clear message for expected errors and an error id for bugs."""
         await report_error(interaction, error)
 
 
-class DrillModal(discord.ui.Modal):
-    """A modal whose errors reach the user like command errors do."""
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        """Report the error to the user."""
-        await report_error(interaction, error)
-
-
-class DrillView(discord.ui.View):
-    """A view whose errors reach the user like command errors do."""
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Any, /) -> None:
-        """Report the error to the user."""
-        await report_error(interaction, error)
-
-
-def reports_errors(
-    callback: Callable[[Any, discord.Interaction[Any]], Coroutine[Any, Any, None]],
-) -> Callable[[Any, discord.Interaction[Any]], Coroutine[Any, Any, None]]:
-    """Wrap a component callback (e.g. a DynamicItem's) so its errors reach the user."""
-
-    @functools.wraps(callback)
-    async def wrapper(self: Any, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await callback(self, interaction)
-        except Exception as exc:
-            await report_error(interaction, exc)
-
-    return wrapper

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -11,26 +11,14 @@ from discord.ext import commands
 from bot.checks import admin_only
 from bot.services import guild_settings, mock
 from bot.services.daily import prompts
-from bot.services.daily.schedule import (
-    ARCHIVE_MINUTES,
-    WEEKDAYS,
-    ScheduleInputError,
-    format_days,
-    format_rotation,
-    parse_date,
-    parse_days,
-    parse_rotation,
-    parse_time,
-    parse_timezone,
-    parse_tracks,
-    search_timezones,
-)
+from bot.services.daily.schedule import ARCHIVE_MINUTES, WEEKDAYS
+from bot.services.errors import Refused
 from bot.services.streaks import settings as streak_settings
-from bot.tree import UserFacingError
 from cogs.config_show import milestone_role_problems, settings_embed
+from cogs.options import Days, Milestones, Pause, PauseUntil, Rotation, TimeOfDay, TimeZone, Tracks
 
 if TYPE_CHECKING:
-    from bot.client import DrillBot
+    from bot.client import DrillBot, Interaction
 
 PROMPT_CHANNEL_PERMISSIONS = (
     "view_channel",
@@ -68,14 +56,9 @@ def require_permissions(channel: discord.abc.GuildChannel | None, needed: tuple[
         return
     missing = missing_permissions(channel, needed)
     if missing:
-        raise UserFacingError(
+        raise Refused(
             f"I cannot {doing} in {channel.mention}: I am missing {', '.join(missing)} there. Nothing was changed."
         )
-
-
-async def timezone_autocomplete(_interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    """Suggest IANA time zones."""
-    return [app_commands.Choice(name=name, value=name) for name in search_timezones(current or "")]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -90,7 +73,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
     @app_commands.command(name="admin-role", description="Set the role whose holders may run admin commands")
     @app_commands.describe(role="The admin role; leave out to clear it (Manage Server always counts)")
     @admin_only()
-    async def admin_role(self, interaction: discord.Interaction[Any], role: discord.Role | None = None) -> None:
+    async def admin_role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
         """Set or clear the server's admin role."""
         assert interaction.guild_id is not None
         async with self.bot.db.write() as session:
@@ -119,50 +102,34 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
         enabled="Turn daily prompts on or off",
     )
     @app_commands.choices(archive=ARCHIVE_CHOICES)
-    @app_commands.autocomplete(timezone=timezone_autocomplete)
     @admin_only()
     async def prompts_(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         channel: discord.TextChannel | None = None,
-        time: str | None = None,
-        timezone: str | None = None,
-        days: str | None = None,
-        rotation: str | None = None,
-        tracks: str | None = None,
+        time: app_commands.Transform[str, TimeOfDay] | None = None,
+        timezone: app_commands.Transform[str, TimeZone] | None = None,
+        days: app_commands.Transform[str, Days] | None = None,
+        rotation: app_commands.Transform[str, Rotation] | None = None,
+        tracks: app_commands.Transform[list[str], Tracks] | None = None,
         ping_role: discord.Role | None = None,
         no_ping: bool = False,
         archive: int | None = None,
-        pause_until: str | None = None,
+        pause_until: app_commands.Transform[Pause, PauseUntil] | None = None,
         enabled: bool | None = None,
     ) -> None:
-        """Validate every given value, then change them all at once (or nothing on any error)."""
+        """Change every given value at once (the options were parsed before; nothing changes on any error)."""
         assert interaction.guild_id is not None
-        pause_off = pause_until is not None and pause_until.strip().lower() == "off"
-        try:
-            changes = prompts.PromptSettings(
-                channel_id=channel.id if channel else None,
-                post_time=parse_time(time).strftime("%H:%M") if time is not None else None,
-                timezone=parse_timezone(timezone).key if timezone is not None else None,
-                days=format_days(parse_days(days)) if days is not None else None,
-                rotation=format_rotation(parse_rotation(rotation)) if rotation is not None else None,
-                tracks=parse_tracks(tracks) if tracks is not None else None,
-                ping_role_id=ping_role.id if ping_role else None,
-                clear_ping_role=no_ping,
-                archive_minutes=archive,
-                pause_until=parse_date(pause_until) if pause_until is not None and not pause_off else None,
-                clear_pause=pause_off,
-                enabled=enabled,
-            )
-        except ScheduleInputError as exc:
-            raise UserFacingError(f"{exc} Nothing was changed.") from None
         if ping_role is not None and ping_role.is_default():
-            raise UserFacingError("Pick a specific role to ping, not @everyone. Nothing was changed.")
+            raise Refused("Pick a specific role to ping, not @everyone. Nothing was changed.")
         require_permissions(channel, PROMPT_CHANNEL_PERMISSIONS, "post prompts")
+        changes = prompts.PromptSettings(
+            channel_id=channel.id if channel else None, post_time=time, timezone=timezone, days=days,
+            rotation=rotation, tracks=tracks, ping_role_id=ping_role.id if ping_role else None, clear_ping_role=no_ping,
+            archive_minutes=archive, pause_until=pause_until.until if pause_until else None,
+            clear_pause=pause_until is not None and pause_until.until is None, enabled=enabled,
+        )  # fmt: skip
         async with self.bot.db.write() as session:
-            current = await prompts.get_schedule(session=session, guild_id=interaction.guild_id)
-            if channel is None and (current is None or current.channel_id is None) and enabled:
-                raise UserFacingError("Choose a channel first (channel:). Nothing was changed.")
             schedule = await prompts.configure(
                 session=session, guild_id=interaction.guild_id, changes=changes, now=self.bot.clock.now(),
                 shard_count=self.bot.shard_count or 1,
@@ -181,29 +148,23 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
     @admin_only()
     async def streaks_(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         freezes: bool | None = None,
-        milestones: str | None = None,
+        milestones: app_commands.Transform[list[int], Milestones] | None = None,
         milestone_roles: str | None = None,
         heads_up_hours: app_commands.Range[int, 1, 23] | None = None,
     ) -> None:
         """Validate and store the streak settings (nothing changes on any error)."""
         assert interaction.guild is not None
-        try:
-            roles = None
-            if milestone_roles is not None:
-                roles = {m: self._resolve_role(interaction.guild, ref)
-                         for m, ref in streak_settings.parse_milestone_roles(milestone_roles).items()}  # fmt: skip
-            changes = streak_settings.StreakChanges(
-                freezes_enabled=freezes,
-                milestones=streak_settings.parse_milestones(milestones) if milestones is not None else None,
-                milestone_roles=roles,
-                heads_up_hours=heads_up_hours,
-            )
-            async with self.bot.db.write() as session:
-                row = await streak_settings.configure(session=session, guild_id=interaction.guild.id, changes=changes)
-        except streak_settings.StreakInputError as exc:
-            raise UserFacingError(f"{exc} Nothing was changed.") from None
+        roles = None
+        if milestone_roles is not None:
+            roles = {m: self._resolve_role(interaction.guild, ref)
+                     for m, ref in streak_settings.parse_milestone_roles(milestone_roles).items()}  # fmt: skip
+        changes = streak_settings.StreakChanges(
+            freezes_enabled=freezes, milestones=milestones, milestone_roles=roles, heads_up_hours=heads_up_hours
+        )
+        async with self.bot.db.write() as session:
+            row = await streak_settings.configure(session=session, guild_id=interaction.guild.id, changes=changes)
         granted = ", ".join(f"{m}=<@&{r}>" for m, r in row.milestone_roles.items()) or "none"
         listed = ", ".join(map(str, row.milestones))
         problems = "".join(f"\n⚠️ {p}" for p in milestone_role_problems(interaction.guild, row.milestone_roles))
@@ -218,7 +179,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
         role_id = streak_settings.role_reference_id(reference)
         role = guild.get_role(role_id) if role_id else discord.utils.get(guild.roles, name=reference.lstrip("@"))
         if role is None or role.is_default() or role.managed:
-            raise streak_settings.StreakInputError(f"`{reference[:60]}` is not a role I can grant on this server.")
+            raise Refused(f"`{reference[:60]}` is not a role I can grant on this server. Nothing was changed.")
         return role.id
 
     @app_commands.command(name="pairing", description="Where and when mock-interview pairs are made")
@@ -233,38 +194,26 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
     )
     @app_commands.choices(cadence=[app_commands.Choice(name=c, value=c) for c in mock.CADENCES])
     @app_commands.choices(weekday=[app_commands.Choice(name=d, value=i) for i, d in enumerate(WEEKDAYS)])
-    @app_commands.autocomplete(timezone=timezone_autocomplete)
     @admin_only()
     async def pairing(
         self,
-        interaction: discord.Interaction[Any],
+        interaction: Interaction,
         channel: discord.TextChannel | None = None,
         cadence: str | None = None,
         weekday: int | None = None,
-        time: str | None = None,
-        timezone: str | None = None,
+        time: app_commands.Transform[str, TimeOfDay] | None = None,
+        timezone: app_commands.Transform[str, TimeZone] | None = None,
         heads_up_hours: app_commands.Range[int, 0, 72] | None = None,
         enabled: bool | None = None,
     ) -> None:
-        """Validate every given value, then change them all at once (or nothing on any error)."""
+        """Change every given value at once (the options were parsed before; nothing changes on any error)."""
         assert interaction.guild_id is not None
-        try:
-            changes = mock.PairingChanges(
-                channel_id=channel.id if channel else None,
-                cadence=cadence,
-                weekday=weekday,
-                post_time=parse_time(time).strftime("%H:%M") if time is not None else None,
-                timezone=parse_timezone(timezone).key if timezone is not None else None,
-                heads_up_hours=heads_up_hours,
-                enabled=enabled,
-            )
-        except ScheduleInputError as exc:
-            raise UserFacingError(f"{exc} Nothing was changed.") from None
         require_permissions(channel, PAIRING_CHANNEL_PERMISSIONS, "run pairing")
+        changes = mock.PairingChanges(
+            channel_id=channel.id if channel else None, cadence=cadence, weekday=weekday, post_time=time,
+            timezone=timezone, heads_up_hours=heads_up_hours, enabled=enabled,
+        )  # fmt: skip
         async with self.bot.db.write() as session:
-            current = await mock.get_config(session=session, guild_id=interaction.guild_id)
-            if channel is None and (current is None or current.channel_id is None) and enabled:
-                raise UserFacingError("Choose a channel first (channel:). Nothing was changed.")
             row = await mock.configure(session=session, guild_id=interaction.guild_id, changes=changes,
                                        now=self.bot.clock.now())  # fmt: skip
         when = f"<t:{int(row.next_round_at.timestamp())}:F>" if row.next_round_at else "not scheduled"
@@ -275,7 +224,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
 
     @app_commands.command(name="show", description="Show every setting of this server")
     @admin_only()
-    async def show(self, interaction: discord.Interaction[Any]) -> None:
+    async def show(self, interaction: Interaction) -> None:
         """Show the server's settings, next post time and any posting problem."""
         assert interaction.guild_id is not None
         embed = await settings_embed(self.bot, interaction.guild_id)

@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.checks import command_is_admin
 
 if TYPE_CHECKING:
-    from bot.client import DrillBot
+    from bot.client import DrillBot, Interaction
 
 OVERVIEW = (
     "drillbot runs this server's interview-prep program: a daily interview prompt with a thread "
@@ -68,7 +68,7 @@ class HelpCog(commands.Cog):
         self.bot = bot
 
     @app_commands.command(name="help", description="What drillbot does and every command it has")
-    async def help(self, interaction: discord.Interaction[Any]) -> None:
+    async def help(self, interaction: Interaction) -> None:
         """Show the program overview and the command list, ephemerally."""
         await interaction.response.send_message(embed=build_help_embed(self.bot.tree), ephemeral=True)
 

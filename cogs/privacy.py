@@ -7,8 +7,7 @@ import contextlib
 import io
 import json
 import logging
-import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -17,11 +16,12 @@ from discord.ext import commands
 from bot.models import OutboxItem
 from bot.models.daily import OutboxKind, OutboxState
 from bot.services import privacy
+from bot.services.errors import Refused
 from bot.services.privacy import departures
-from bot.tree import UserFacingError, reports_errors
+from bot.ui import Persistent, view_of
 
 if TYPE_CHECKING:
-    from bot.client import DrillBot
+    from bot.client import DrillBot, Interaction
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,7 @@ TABLE_LABELS = {  # table: (one, several)
 }  # fmt: skip
 
 
-class PrivacyButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"privacy:delete:(?P<user>\d+):(?P<action>confirm|cancel)"
-):
+class PrivacyButton(Persistent[discord.ui.Button[Any]], prefix="privacy:delete"):
     """Confirm or cancel on /privacy delete's prompt (the id names whose data, so only they can press it)."""
 
     def __init__(self, user_id: int, action: str) -> None:
@@ -57,27 +55,60 @@ class PrivacyButton(
             discord.ui.Button(
                 label="Erase my data" if confirm else "Cancel",
                 style=discord.ButtonStyle.danger if confirm else discord.ButtonStyle.secondary,
-                custom_id=f"privacy:delete:{user_id}:{action}",
+                custom_id=self.id_for(user_id, action),
             )
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PrivacyButton:
-        """Rebuild from the custom id."""
-        return cls(int(match["user"]), match["action"])
+    def decode(cls, user: str, action: str) -> PrivacyButton:  # type: ignore[override]
+        """Rebuild from the member and the action."""
+        if action not in ("confirm", "cancel"):
+            raise ValueError(action)
+        return cls(int(user), action)
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Erase (after the confirm) or leave everything as it is (cancel)."""
         if interaction.user.id != self.user_id:
-            raise UserFacingError("This button is for the member who asked to erase their data.")
-        cog = cast("PrivacyCog", interaction.client.get_cog("PrivacyCog"))
+            raise Refused("This button is for the member who asked to erase their data.")
         if self.action == "cancel":
             await interaction.response.edit_message(content="Cancelled: nothing was erased.", view=None)
             return
-        await cog.erase(interaction)
+        await erase(interaction)
+
+
+async def erase(interaction: Interaction) -> None:
+    """Erase the caller's data, delete the bot's posts of their answers, and reply with a summary."""
+    bot = interaction.client
+    guild_id = _guild(interaction)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    async with bot.locks.hold(("erase", guild_id, interaction.user.id)):  # a double press waits, then finds nothing
+        async with bot.db.write() as session:
+            erased = await privacy.delete_member(session=session, guild_id=guild_id, user_id=interaction.user.id)
+        log.info("erased member data in guild %s: %s rows, %s posts queued for deletion", guild_id,
+                 erased.rows, len(erased.deletions))  # fmt: skip
+        done, failed, pending = await _wait_deletions(bot, erased)
+    await interaction.followup.send(summary(erased, done, failed, pending), ephemeral=True)
+
+
+async def _wait_deletions(bot: DrillBot, erased: privacy.Erased) -> tuple[int, list[str], int]:
+    """Have the outbox delete the queued posts (paced per channel) and wait a while for the outcome."""
+    if not erased.deletions and not erased.redraws:
+        return 0, [], 0
+    bot.outbox.wake()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DELETE_WAIT_SECONDS
+    while True:
+        async with bot.db.read() as session:
+            items = await privacy.pending_deletions(session=session, item_ids=erased.deletions)
+        pending = sum(i.state == OutboxState.PENDING for i in items.values())
+        if not pending or loop.time() > deadline:
+            break
+        await asyncio.sleep(DELETE_POLL_SECONDS)
+    failed = [i.last_error or "unknown error" for i in items.values() if i.state == OutboxState.FAILED]
+    for error in failed:
+        log.warning("could not delete an erased member's post: %s", error)
+    done = sum(i.state == OutboxState.DONE for i in items.values())
+    return done, failed, pending
 
 
 @app_commands.guild_only()
@@ -86,7 +117,6 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
 
     def __init__(self, bot: DrillBot) -> None:
         self.bot = bot
-        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -105,7 +135,7 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
     # --- commands ------------------------------------------------------------------------------
 
     @app_commands.command(name="export", description="Everything drillbot stores about you on this server, as a file")
-    async def export(self, interaction: discord.Interaction[Any]) -> None:
+    async def export(self, interaction: Interaction) -> None:
         """Send the caller's data as a JSON file, ephemerally."""
         guild_id = _guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -129,12 +159,10 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
         )
 
     @app_commands.command(name="delete", description="Erase everything drillbot stores about you on this server")
-    async def delete(self, interaction: discord.Interaction[Any]) -> None:
+    async def delete(self, interaction: Interaction) -> None:
         """Ask for a confirmation before erasing anything."""
         _guild(interaction)
-        view = discord.ui.View(timeout=None)
-        view.add_item(PrivacyButton(interaction.user.id, "confirm"))
-        view.add_item(PrivacyButton(interaction.user.id, "cancel"))
+        view = view_of(PrivacyButton(interaction.user.id, "confirm"), PrivacyButton(interaction.user.id, "cancel"))
         await interaction.response.send_message(
             "This erases your answers (and the bot's posts of them), the reviews you gave and received, your "
             "streak, your mock-interview profile, pairings and avoid list, and the feedback you gave and received "
@@ -142,41 +170,6 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
             "keyed hash, so you are still never paired with them.",
             view=view, ephemeral=True,
         )  # fmt: skip
-
-    async def erase(self, interaction: discord.Interaction[Any]) -> None:
-        """Erase the caller's data, delete the bot's posts of their answers, and reply with a summary."""
-        guild_id = _guild(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        lock = self._locks.setdefault((guild_id, interaction.user.id), asyncio.Lock())
-        async with lock:  # a double press waits for the first, then finds nothing left
-            async with self.bot.db.write() as session:
-                erased = await privacy.delete_member(session=session, guild_id=guild_id, user_id=interaction.user.id)
-            log.info("erased member data in guild %s: %s rows, %s posts queued for deletion", guild_id,
-                     erased.rows, len(erased.deletions))  # fmt: skip
-            done, failed, pending = await self._wait_deletions(erased)
-        if not lock.locked():
-            self._locks.pop((guild_id, interaction.user.id), None)
-        await interaction.followup.send(summary(erased, done, failed, pending), ephemeral=True)
-
-    async def _wait_deletions(self, erased: privacy.Erased) -> tuple[int, list[str], int]:
-        """Have the outbox delete the queued posts (paced per channel) and wait a while for the outcome."""
-        if not erased.deletions and not erased.redraws:
-            return 0, [], 0
-        self.bot.outbox.wake()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + DELETE_WAIT_SECONDS
-        while True:
-            async with self.bot.db.read() as session:
-                items = await privacy.pending_deletions(session=session, item_ids=erased.deletions)
-            pending = sum(i.state == OutboxState.PENDING for i in items.values())
-            if not pending or loop.time() > deadline:
-                break
-            await asyncio.sleep(DELETE_POLL_SECONDS)
-        failed = [i.last_error or "unknown error" for i in items.values() if i.state == OutboxState.FAILED]
-        for error in failed:
-            log.warning("could not delete an erased member's post: %s", error)
-        done = sum(i.state == OutboxState.DONE for i in items.values())
-        return done, failed, pending
 
     async def delete_post(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> None:
         """Delete a post of a member who erased their data (an outbox handler); one already gone is fine.
@@ -268,9 +261,9 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
         return purged
 
 
-def _guild(interaction: discord.Interaction[Any]) -> int:
+def _guild(interaction: Interaction) -> int:
     if interaction.guild_id is None:
-        raise UserFacingError("Your data is kept per server: use this command in a server.")
+        raise Refused("Your data is kept per server: use this command in a server.")
     return interaction.guild_id
 
 

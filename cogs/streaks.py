@@ -6,8 +6,7 @@ import asyncio
 import datetime as dt
 import io
 import logging
-import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -18,17 +17,16 @@ from bot.models.daily import OutboxKind
 from bot.render.heatmap import heatmap_alt_text, render_heatmap
 from bot.services import streaks
 from bot.services.daily import prompts
-from bot.services.daily.schedule import local_date, parse_timezone
 from bot.services.streaks import leaderboard
 from bot.services.streaks import settings as streak_settings
 from bot.services.streaks import views as streak_views
 from bot.services.streaks.rules import MAX_FREEZES
-from bot.tree import DrillView, reports_errors
+from bot.ui import Persistent, view_of
 from cogs.config_show import milestone_role_problems
 from cogs.daily.render import milestone_note
 
 if TYPE_CHECKING:
-    from bot.client import DrillBot
+    from bot.client import DrillBot, Interaction
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +37,6 @@ DMS_CLOSED = 50007
 BOARD_CHOICES = [app_commands.Choice(name=b, value=b) for b in leaderboard.BOARDS]
 PERIOD_CHOICES = [app_commands.Choice(name=p, value=p) for p in leaderboard.PERIODS]
 BOARD_TITLES = {"streak": "Current streak", "best": "Best streak", "answers": "Answers", "reviews": "Reviews given"}
-
-
-async def guild_today(bot: DrillBot, guild_id: int) -> tuple[dt.date, str]:
-    """Return today's date in the guild's prompt time zone, and the zone's name."""
-    async with bot.db.read() as session:
-        schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
-    zone_name = schedule.timezone if schedule else "UTC"
-    return local_date(bot.clock.now(), parse_timezone(zone_name)), zone_name
 
 
 def heads_up_text(current: int, freezes: int, closes: str) -> str:
@@ -62,49 +52,74 @@ def heads_up_text(current: int, freezes: int, closes: str) -> str:
     )
 
 
-class LeaderboardButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lb:(?P<args>.*)"):
+async def show_board(
+    interaction: Interaction,
+    *,
+    board: leaderboard.Board,
+    period: leaderboard.Period,
+    edit: bool,
+    after: leaderboard.Boundary | None = None,
+    before: leaderboard.Boundary | None = None,
+) -> None:
+    """Render a leaderboard page with the caller's own rank, as a new reply or in place."""
+    assert interaction.guild_id is not None
+    bot = interaction.client
+    async with bot.db.read() as session:
+        shown = await leaderboard.board(session=session, guild_id=interaction.guild_id, board=board, period=period,
+                                        now=bot.clock.now(), user_id=interaction.user.id, after=after,
+                                        before=before)  # fmt: skip
+    entries, mine = shown.entries, shown.mine
+    scope = "" if board == "streak" or period == "all-time" else f" · this {period}"
+    embed = discord.Embed(title=f"Leaderboard · {BOARD_TITLES[board]}{scope}", colour=discord.Colour.gold())
+    lines = [f"**{e.rank}.** <@{e.user_id}> — {e.value}" for e in entries]
+    embed.description = "\n".join(lines) if lines else "Nobody is on this board yet."
+    you = f"You: #{mine.rank} — {mine.value}" if mine else "You are not on this board yet."
+    embed.set_footer(text=f"{you} · page {shown.number + 1} of {shown.pages}")
+    first, last = (entries[0], entries[-1]) if entries else (None, None)
+    up = leaderboard.Boundary(first.value, first.user_id) if first and first.rank > 1 else None
+    down = leaderboard.Boundary(last.value, last.user_id) if last and last.rank < shown.total else None
+    view = view_of(LeaderboardButton(board, period, "prev", up), LeaderboardButton(board, period, "next", down))
+    if edit:
+        await interaction.response.edit_message(embed=embed, view=view)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+class LeaderboardButton(Persistent[discord.ui.Button[Any]], prefix="lb"):
     """A page button of /leaderboard that works after a restart.
 
     It carries the member shown next to it (the last of the page for Next, the first for Previous),
-    so the next page is read from that place on the board. Buttons from before places were carried
-    (they held a page number) are answered with "this board has moved on".
+    so the next page is read from that place on the board. A disabled button (the board's end)
+    carries no place. Buttons from before places were carried are answered "out of date".
     """
 
-    def __init__(self, board: str, period: str, direction: str, mark: leaderboard.Boundary | None) -> None:
+    out_of_date = "This board has moved on: run /leaderboard again."
+
+    def __init__(
+        self, board: leaderboard.Board, period: leaderboard.Period, direction: str, mark: leaderboard.Boundary | None
+    ) -> None:
         self.board, self.period, self.direction, self.mark = board, period, direction, mark
-        place = f"{mark.value}:{mark.user_id}" if mark else "0:0"
         super().__init__(
             discord.ui.Button(
                 label="◀ Previous" if direction == "prev" else "Next ▶",
                 style=discord.ButtonStyle.secondary,
                 disabled=mark is None,
-                custom_id=f"lb:{board}:{period}:{direction}:{place}",
+                custom_id=self.id_for(board, period, direction, *((mark.value, mark.user_id) if mark else (0, 0))),
             )
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> LeaderboardButton:
-        """Rebuild from the custom id (a button of an older format gets no place)."""
-        parts = match["args"].split(":")
-        if (
-            len(parts) == 5 and parts[0] in leaderboard.BOARDS and parts[1] in leaderboard.PERIODS
-            and parts[2] in ("prev", "next") and parts[3].isdigit() and parts[4].isdigit()
-        ):  # fmt: skip
-            return cls(parts[0], parts[1], parts[2], leaderboard.Boundary(int(parts[3]), int(parts[4])))
-        return cls("streak", "all-time", "next", None)
+    def decode(cls, board: str, period: str, direction: str, value: str, user: str) -> LeaderboardButton:  # type: ignore[override]
+        """Rebuild from the board, the period, the direction and the place."""
+        if board not in leaderboard.BOARDS or period not in leaderboard.PERIODS or direction not in ("prev", "next"):
+            raise ValueError("not a leaderboard button")
+        return cls(board, period, direction, leaderboard.Boundary(int(value), int(user)))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Show the page next to the carried place in place."""
-        if self.mark is None:
-            await interaction.response.send_message("This board has moved on: run /leaderboard again.", ephemeral=True)
-            return
-        cog = cast("StreaksCog", interaction.client.get_cog("StreaksCog"))
         after = self.mark if self.direction == "next" else None
         before = self.mark if self.direction == "prev" else None
-        await cog.show_board(interaction, board=self.board, period=self.period, edit=True, after=after, before=before)
+        await show_board(interaction, board=self.board, period=self.period, edit=True, after=after, before=before)
 
 
 class StreaksCog(commands.Cog):
@@ -127,18 +142,15 @@ class StreaksCog(commands.Cog):
     @app_commands.command(name="streak", description="Current and best streak, freezes, and recent weeks")
     @app_commands.describe(member="Whose streak (yours if left out)")
     @app_commands.guild_only()
-    async def streak(self, interaction: discord.Interaction[Any], member: discord.Member | None = None) -> None:
+    async def streak(self, interaction: Interaction, member: discord.Member | None = None) -> None:
         """Show a member's streak with a heat map of the last 12 weeks."""
         assert interaction.guild_id is not None
         target = member or interaction.user
         await interaction.response.defer(ephemeral=True, thinking=True)
-        today, _zone = await guild_today(self.bot, interaction.guild_id)
         async with self.bot.db.read() as session:
-            row = await streaks.get_member(session=session, guild_id=interaction.guild_id, user_id=target.id)
-            settings = await streaks.get_settings(session=session, guild_id=interaction.guild_id)
-            days = await streak_views.heatmap_days(
-                session=session, guild_id=interaction.guild_id, user_id=target.id, end=today
-            )
+            card = await streak_views.streak_card(session=session, guild_id=interaction.guild_id, user_id=target.id,
+                                                  now=self.bot.clock.now())  # fmt: skip
+        row, days, today = card.row, card.days, card.today
         image = await asyncio.to_thread(render_heatmap, days, end=today, title=f"{target.display_name} · last 12 weeks")
         alt = heatmap_alt_text(days, end=today)
         embed = discord.Embed(title=f"{target.display_name}'s streak", colour=discord.Colour.orange())
@@ -146,7 +158,7 @@ class StreaksCog(commands.Cog):
         saved = f" (kept alive by {row.frozen_in_streak} freeze(s))" if row and row.frozen_in_streak else ""
         embed.add_field(name="Current", value=f"{current} prompt day(s){saved}")
         embed.add_field(name="Best", value=str(row.best if row else 0))
-        held = f"{row.freezes if row else 0} / {MAX_FREEZES}" if settings.freezes_enabled else "off on this server"
+        held = f"{row.freezes if row else 0} / {MAX_FREEZES}" if card.freezes_enabled else "off on this server"
         embed.add_field(name="Freezes held", value=held)
         embed.add_field(name="Answers", value=str(row.total_answers if row else 0))
         embed.add_field(name="Reviews given", value=str(row.reviews_given if row else 0))
@@ -160,48 +172,10 @@ class StreaksCog(commands.Cog):
     @app_commands.choices(board=BOARD_CHOICES, period=PERIOD_CHOICES)
     @app_commands.guild_only()
     async def leaderboard_(
-        self, interaction: discord.Interaction[Any], board: str = "streak", period: str = "all-time"
+        self, interaction: Interaction, board: leaderboard.Board = "streak", period: leaderboard.Period = "all-time"
     ) -> None:
         """Show a leaderboard page with the caller's own rank."""
-        await self.show_board(interaction, board=board, period=period, edit=False)
-
-    async def show_board(
-        self,
-        interaction: discord.Interaction[Any],
-        *,
-        board: str,
-        period: str,
-        edit: bool,
-        after: leaderboard.Boundary | None = None,
-        before: leaderboard.Boundary | None = None,
-    ) -> None:
-        """Render a leaderboard page, as a new reply or in place."""
-        assert interaction.guild_id is not None
-        board_ = cast("leaderboard.Board", board)
-        period_ = cast("leaderboard.Period", period)
-        today, _ = await guild_today(self.bot, interaction.guild_id)
-        async with self.bot.db.read() as session:
-            shown = await leaderboard.view(
-                session=session, guild_id=interaction.guild_id, board=board_, period=period_, today=today,
-                user_id=interaction.user.id, after=after, before=before,
-            )  # fmt: skip
-        entries, mine = shown.entries, shown.mine
-        scope = "" if board == "streak" or period == "all-time" else f" · this {period}"
-        embed = discord.Embed(title=f"Leaderboard · {BOARD_TITLES[board]}{scope}", colour=discord.Colour.gold())
-        lines = [f"**{e.rank}.** <@{e.user_id}> — {e.value}" for e in entries]
-        embed.description = "\n".join(lines) if lines else "Nobody is on this board yet."
-        you = f"You: #{mine.rank} — {mine.value}" if mine else "You are not on this board yet."
-        embed.set_footer(text=f"{you} · page {shown.number + 1} of {shown.pages}")
-        first, last = (entries[0], entries[-1]) if entries else (None, None)
-        view = DrillView(timeout=None)
-        before = leaderboard.Boundary(first.value, first.user_id) if first and first.rank > 1 else None
-        after = leaderboard.Boundary(last.value, last.user_id) if last and last.rank < shown.total else None
-        view.add_item(LeaderboardButton(board, period, "prev", before))
-        view.add_item(LeaderboardButton(board, period, "next", after))
-        if edit:
-            await interaction.response.edit_message(embed=embed, view=view)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await show_board(interaction, board=board, period=period, edit=False)
 
     # --- milestones ------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from bot.db import Database
 from bot.models import Answer, DailyPrompt, OutboxItem, Review
 from bot.services.daily import answers, posts, removals
+from bot.services.errors import Refused
 
 GUILD, ALICE, BOB = 9, 100, 200
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -81,7 +82,7 @@ async def test_answers_go_to_the_latest_prompt_only(database: Database) -> None:
     """A button for an older prompt is refused once a newer prompt is posted."""
     old = await _prompt(database, day=1)
     await _prompt(database, day=2)
-    with pytest.raises(answers.AnswerRefused, match="closed"):
+    with pytest.raises(Refused, match="closed"):
         await _answer(database, ALICE, "late", prompt_id=old)
     result = await _answer(database, ALICE, "on time")
     assert result.prompt.local_date == dt.date(2026, 6, 2)
@@ -90,7 +91,7 @@ async def test_answers_go_to_the_latest_prompt_only(database: Database) -> None:
 @pytest.mark.parametrize("text", ["", "   ", "x" * 4001])
 async def test_bad_answers_are_refused_and_nothing_is_stored(database: Database, text: str) -> None:
     await _prompt(database)
-    with pytest.raises(answers.AnswerRefused):
+    with pytest.raises(Refused):
         await _answer(database, ALICE, text)
     assert await _count(database, Answer) == 0
 
@@ -114,9 +115,9 @@ async def test_review_rules(database: Database) -> None:
                 now=NOW,
             )
 
-    with pytest.raises(answers.AnswerRefused, match="own"):
+    with pytest.raises(Refused, match="own"):
         await review(ALICE, 5, 5, 5)
-    with pytest.raises(answers.AnswerRefused, match="1 to 5"):
+    with pytest.raises(Refused, match="1 to 5"):
         await review(BOB, 6, 1, 1)
     assert (await review(BOB, 3, 4, 5)).created
     again = await review(BOB, 4, 4, 4)

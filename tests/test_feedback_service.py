@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import DailyPrompt, FeedbackDraft, MockFeedback, MockGroup, MockGroupMember, MockRound
 from bot.services import feedback
+from bot.services.errors import Refused
 from bot.services.feedback import stats as feedback_stats
 
 GUILD, ALICE, BOB, CAROL, DAVE = 77, 111111111111111111, 222222222222222222, 333333333333333333, 444444444444444444
@@ -93,7 +94,7 @@ async def test_outsiders_self_and_unset_pairings_are_refused(database: Database)
     other = await make_group(database, [CAROL, DAVE], period="2026-06-10", state="failed")
     cases = [(group, CAROL, BOB), (group, ALICE, ALICE), (group, ALICE, CAROL), (other, CAROL, DAVE), (999, ALICE, BOB)]
     for group_id, giver, recipient in cases:
-        with pytest.raises(feedback.FeedbackRefused):
+        with pytest.raises(Refused):
             await give(database, group_id, giver, recipient)
     assert await all_rows(database, MockFeedback) == [] and await all_rows(database, FeedbackDraft) == []
 
@@ -114,7 +115,7 @@ async def test_bad_or_incomplete_feedback_is_refused_and_nothing_is_stored(
 ) -> None:
     """Every score 1-5, a signal and both texts are required; otherwise no feedback row appears."""
     group = await make_group(database, [ALICE, BOB])
-    with pytest.raises(feedback.FeedbackRefused) as refused:
+    with pytest.raises(Refused) as refused:
         async with database.write() as session:
             await feedback.finish(session=session, group_id=group, giver_id=ALICE, recipient_id=BOB, signal=signal,
                                   strengths=strengths, improve=improve, now=NOW, scores=scores)  # fmt: skip
@@ -126,7 +127,7 @@ async def test_out_of_range_scores_never_reach_the_draft(database: Database) -> 
     """A score outside 1-5 or an unknown dimension is refused at the draft step too."""
     group = await make_group(database, [ALICE, BOB])
     for dimension, score in (("structure", 7), ("charisma", 3)):
-        with pytest.raises(feedback.FeedbackRefused):
+        with pytest.raises(Refused):
             async with database.write() as session:
                 await feedback.save_score(session=session, group_id=group, giver_id=ALICE, recipient_id=BOB,
                                           dimension=dimension, score=score, now=NOW)  # fmt: skip
@@ -143,7 +144,7 @@ async def test_a_half_finished_form_is_kept_as_a_draft(database: Database) -> No
     async with database.read() as session:
         form = await feedback.form(session=session, group_id=group, giver_id=ALICE, recipient_id=BOB, now=NOW)
     assert form.scores == {"communication": 4, "structure": 4} and form.missing == list(feedback.DIMENSIONS[2:])
-    with pytest.raises(feedback.FeedbackRefused, match="Technical depth"):
+    with pytest.raises(Refused, match="Technical depth"):
         async with database.write() as session:
             await feedback.finish(session=session, group_id=group, giver_id=ALICE, recipient_id=BOB, signal="yes",
                                   strengths="a", improve="b", now=NOW)  # fmt: skip
@@ -166,9 +167,9 @@ async def test_feedback_is_editable_for_seven_days_then_refused(database: Databa
     assert (row.structure, row.communication, row.signal, row.created_at, row.updated_at) == (
         5, 4, "strong-yes", NOW, later)  # fmt: skip
     too_late = NOW + dt.timedelta(days=7, seconds=1)
-    with pytest.raises(feedback.FeedbackRefused, match="7 days"):
+    with pytest.raises(Refused, match="7 days"):
         await give(database, group, ALICE, BOB, now=too_late, scores={"structure": 1})
-    with pytest.raises(feedback.FeedbackRefused, match="7 days"):
+    with pytest.raises(Refused, match="7 days"):
         async with database.read() as session:
             await feedback.form(session=session, group_id=group, giver_id=ALICE, recipient_id=BOB, now=too_late)
     [row] = await all_rows(database, MockFeedback)
@@ -209,9 +210,9 @@ async def test_only_the_recipient_reads_and_reports_then_admins_remove_only_repo
     async with database.read() as session:
         assert [r.id for r in await feedback.received(session=session, guild_id=GUILD, recipient_id=BOB)] == [to_bob.id]
         for reader in (ALICE, CAROL):
-            with pytest.raises(feedback.FeedbackRefused):
+            with pytest.raises(Refused):
                 await feedback.for_recipient(session=session, feedback_id=to_bob.id or 0, user_id=reader)
-    with pytest.raises(feedback.FeedbackRefused):
+    with pytest.raises(Refused):
         async with database.write() as session:
             await feedback.report(session=session, feedback_id=to_bob.id or 0, user_id=ALICE, note="", now=NOW)
     async with database.write() as session:
@@ -235,7 +236,7 @@ async def test_summary_averages_signals_trend_and_weakest(database: Database) ->
     await give(database, second, CAROL, BOB, now=NOW + week, scores={**FULL, "communication": 4}, signal="no")
     await give(database, second, ALICE, BOB, now=NOW + week, scores={**FULL, "communication": 3}, signal="yes")
     async with database.read() as session:
-        summary = await feedback_stats.summary(session=session, guild_id=GUILD, user_id=BOB)
+        summary, _listed = await feedback_stats.mine(session=session, guild_id=GUILD, user_id=BOB, listed=25)
         weakest = await feedback_stats.weakest_dimensions(session=session, guild_id=GUILD, user_id=BOB)
         none = await feedback_stats.weakest_dimensions(session=session, guild_id=GUILD, user_id=DAVE)
     assert summary.count == 3 and summary.averages["communication"] == pytest.approx(3.0)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import MockAvoid, PairingConfig
 from bot.services import mock
-from bot.services.daily.schedule import ScheduleInputError
+from bot.services.errors import Refused
 from bot.services.mock.availability import describe_slots, overlap, parse_availability
 
 GUILD, ALICE, BOB, CAROL = 77, 111111111111111111, 222222222222222222, 333333333333333333
@@ -30,14 +30,14 @@ def test_availability_windows_become_utc_hours_and_overlap_locally() -> None:
 
 @pytest.mark.parametrize("bad", ["whenever", "mon 25-26", "sat 12-9", "blursday evenings", ""])
 def test_bad_availability_is_refused(bad: str) -> None:
-    with pytest.raises(ScheduleInputError):
+    with pytest.raises(Refused):
         parse_availability(bad, ZoneInfo("UTC"))
 
 
 async def _join(db: Database, user: int) -> None:
     async with db.write() as session:
         await mock.join(session=session, guild_id=GUILD, user_id=user, track="data-scientist", level="mid",
-                        timezone="UTC", availability_text="weekday evenings", slots=[18, 19], now=NOW)  # fmt: skip
+                        timezone="UTC", availability="weekday evenings", now=NOW)  # fmt: skip
 
 
 async def test_join_update_pause_leave(database: Database) -> None:
@@ -57,7 +57,7 @@ async def test_join_update_pause_leave(database: Database) -> None:
         assert not await mock.leave(session=session, guild_id=GUILD, user_id=BOB)
     async with database.read() as session:
         assert [p.user_id for p in await mock.candidates(session=session, guild_id=GUILD, now=NOW)] == [ALICE]
-    with pytest.raises(mock.MockInputError):
+    with pytest.raises(Refused):
         async with database.write() as session:
             await mock.pause(session=session, guild_id=GUILD, user_id=ALICE, weeks=13, now=NOW)
 
@@ -76,7 +76,7 @@ async def test_avoid_lists_are_private_hashes_and_work_both_ways(database: Datab
         assert await mock.set_avoid(session=session, guild_id=GUILD, user_id=ALICE, other_id=BOB, avoid=False)
         pairs = await mock.avoid_pairs(session=session, guild_id=GUILD, user_ids=[ALICE, BOB])
     assert pairs == set()
-    with pytest.raises(mock.MockInputError):
+    with pytest.raises(Refused):
         async with database.write() as session:
             await mock.set_avoid(session=session, guild_id=GUILD, user_id=ALICE, other_id=ALICE, avoid=True)
 

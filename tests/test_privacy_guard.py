@@ -151,7 +151,7 @@ async def _plant(db: Database, guild_id: int = GUILD) -> dict[str, Any]:
     for user in (X, Y, Z):
         async with db.write() as session:
             await mock.join(session=session, guild_id=guild_id, user_id=user, track="data-scientist", level="mid",
-                            timezone="UTC", availability_text="weekday evenings", slots=[18, 19], now=NOW)  # fmt: skip
+                            timezone="UTC", availability="weekday evenings", now=NOW)  # fmt: skip
     async with db.write() as session:
         await mock.set_avoid(session=session, guild_id=guild_id, user_id=X, other_id=Z, avoid=True)
         await mock.set_avoid(session=session, guild_id=guild_id, user_id=Y, other_id=X, avoid=True)
@@ -289,7 +289,7 @@ async def test_a_returning_member_is_still_avoided(database: Database) -> None:
         await privacy.delete_member(session=session, guild_id=GUILD, user_id=X)
     async with database.write() as session:
         await mock.join(session=session, guild_id=GUILD, user_id=X, track="data-scientist", level="mid",
-                        timezone="UTC", availability_text="weekday evenings", slots=[18, 19], now=NOW)  # fmt: skip
+                        timezone="UTC", availability="weekday evenings", now=NOW)  # fmt: skip
         pairs = await mock.avoid_pairs(session=session, guild_id=GUILD, user_ids=[X, Y, Z])
         assert frozenset((X, Y)) in pairs and frozenset((X, Z)) not in pairs  # X's own list went with X
         result = await rounds.create_round(session=session, guild_id=GUILD, period_key="2026-W30", now=NOW,

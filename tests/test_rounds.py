@@ -15,7 +15,7 @@ NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 async def _join(db: Database, user: int) -> None:
     async with db.write() as session:
         await mock.join(session=session, guild_id=GUILD, user_id=user, track="data-scientist", level="mid",
-                        timezone="UTC", availability_text="weekday evenings", slots=[18, 19], now=NOW)  # fmt: skip
+                        timezone="UTC", availability="weekday evenings", now=NOW)  # fmt: skip
 
 
 async def _round(db: Database, number: int) -> rounds.RoundResult:

@@ -9,7 +9,6 @@ import pytest
 
 from bot.services.daily.schedule import (
     PostRule,
-    ScheduleInputError,
     category_for,
     format_days,
     format_rotation,
@@ -21,6 +20,7 @@ from bot.services.daily.schedule import (
     parse_timezone,
     parse_tracks,
 )
+from bot.services.errors import Refused
 
 NY, HEL, LHI = ZoneInfo("America/New_York"), ZoneInfo("Europe/Helsinki"), ZoneInfo("Australia/Lord_Howe")
 
@@ -65,7 +65,7 @@ def test_next_due_can_include_a_missed_post_today_only() -> None:
 
 @pytest.mark.parametrize("bad", ["25:00", "9", "12:60", "noon", ""])
 def test_impossible_times_are_refused(bad: str) -> None:
-    with pytest.raises(ScheduleInputError):
+    with pytest.raises(Refused):
         parse_time(bad)
 
 
@@ -95,7 +95,7 @@ def test_inputs_parse_and_render_back() -> None:
     ],
 )
 def test_bad_inputs_are_refused_with_a_reason(parser: object, bad: str) -> None:
-    with pytest.raises(ScheduleInputError) as info:
+    with pytest.raises(Refused) as info:
         parser(bad)  # type: ignore[operator]
     assert str(info.value)
 

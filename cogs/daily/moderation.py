@@ -11,10 +11,11 @@ from discord import app_commands
 from bot.checks import require_admin
 from bot.services.daily import posts as post_svc
 from bot.services.daily import removals
-from bot.tree import DrillView, UserFacingError
+from bot.services.errors import Refused
+from bot.ui import DrillView
 
 if TYPE_CHECKING:
-    from bot.client import DrillBot
+    from bot.client import DrillBot, Interaction
     from cogs.daily.posts import AnswerPosts
 
 MENU_NAME = "Remove from drill"
@@ -23,7 +24,7 @@ MENU_NAME = "Remove from drill"
 def removal_menu(posts: AnswerPosts) -> app_commands.ContextMenu:
     """Return the message context-menu command that removes an answer or review from the drill."""
 
-    async def remove(interaction: discord.Interaction[Any], message: discord.Message) -> None:
+    async def remove(interaction: Interaction, message: discord.Message) -> None:
         await _remove(posts, interaction, message)
 
     menu = app_commands.ContextMenu(name=MENU_NAME, callback=remove)
@@ -33,7 +34,7 @@ def removal_menu(posts: AnswerPosts) -> app_commands.ContextMenu:
     return menu
 
 
-async def _remove(posts: AnswerPosts, interaction: discord.Interaction[Any], message: discord.Message) -> None:
+async def _remove(posts: AnswerPosts, interaction: Interaction, message: discord.Message) -> None:
     """Remove the answer or review shown in a bot message (asking which, when it shows several)."""
     assert interaction.guild_id is not None
     async with interaction.client.db.read() as session:
@@ -41,7 +42,7 @@ async def _remove(posts: AnswerPosts, interaction: discord.Interaction[Any], mes
             session=session, guild_id=interaction.guild_id, message_id=message.id
         )
     if not content.answers and not content.reviews:
-        raise UserFacingError("That message is not an answer or review posted by drillbot.")
+        raise Refused("That message is not an answer or review posted by drillbot.")
     if len(content.answers) + len(content.reviews) == 1:
         target = ("answer", content.answers[0].id) if content.answers else ("review", content.reviews[0].id)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -65,7 +66,7 @@ class WhichSelect(discord.ui.Select[Any]):
         self.posts = posts
         self.message = message
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         """Remove the chosen answer."""
         kind, _, ident = self.values[0].partition(":")
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -73,7 +74,7 @@ class WhichSelect(discord.ui.Select[Any]):
 
 
 async def _apply(
-    posts: AnswerPosts, interaction: discord.Interaction[Any], message: discord.Message, kind: str, ident: int
+    posts: AnswerPosts, interaction: Interaction, message: discord.Message, kind: str, ident: int
 ) -> None:
     assert interaction.guild_id is not None
     bot: DrillBot = interaction.client

@@ -12,6 +12,7 @@ import discord
 from bot.services.daily import prompts
 from bot.services.daily.prompts import Claim
 from bot.services.daily.schedule import local_date, parse_timezone
+from bot.services.errors import Refused
 from bot.services.questions import find_question
 from cogs.daily.render import prompt_embed, thread_name
 from cogs.daily.views import answer_view
@@ -82,24 +83,21 @@ class PromptPoster:
                 return False
             return await self.carry(claim)
 
-    async def post_now(self, guild_id: int) -> tuple[Claim | None, str | None]:
-        """Post today's prompt at once (admin), under the one-per-local-day rule."""
+    async def post_now(self, guild_id: int) -> Claim:
+        """Post today's prompt at once (admin), under the one-per-local-day rule; refused when it cannot be."""
         async with self.bot.db.write() as session:
             claim = await prompts.claim_now(
                 session=session, bank=self.bot.bank, guild_id=guild_id, now=self.bot.clock.now()
             )
-        if claim is None:
-            return None, "No questions are available for this server's rotation and tracks."
         if not claim.fresh and claim.prompt.thread_id is not None:
-            return claim, None
+            return claim
         ok = await self.carry(claim)
         async with self.bot.db.read() as session:
             schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
             fresh = await prompts.prompt_by_id(session=session, prompt_id=claim.prompt.id or 0)
-        if not ok:
-            return None, (schedule.last_error if schedule else None) or "Posting failed; see /config show."
-        assert fresh is not None
-        return Claim(fresh, claim.question, claim.fresh), None
+        if not ok or fresh is None:
+            raise Refused((schedule.last_error if schedule else None) or "Posting failed; see /config show.")
+        return Claim(fresh, claim.question, claim.fresh)
 
     async def carry(self, claim: Claim, *, may_send: bool = True) -> bool:
         """Take a claim from any state to posted-with-thread; safe to repeat after a crash.

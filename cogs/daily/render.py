@@ -9,7 +9,7 @@ import discord
 from bot.models import Answer, DailyPrompt, Review
 from bot.services.daily.answers import HistoryEntry
 from bot.services.questions.schema import Question
-from cogs.questions.render import bullet_list, clip
+from bot.text import bullet_list, clip
 
 PROMPT_COLOUR = discord.Colour.gold()
 ANSWER_COLOUR = discord.Colour.blue()

@@ -9,7 +9,7 @@ from bot.services.feedback import DIMENSION_LABELS, DIMENSIONS, SIGNAL_LABELS, F
 from bot.services.feedback.stats import RoundParticipation, Summary
 from bot.services.mock import period_label
 from bot.services.questions.schema import Question
-from cogs.questions.render import clip
+from bot.text import clip
 
 COLOUR = discord.Colour.teal()
 CHART_NAME = "feedback-trend.png"

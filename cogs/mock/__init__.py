@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
-from bot.models.mock import GroupState, Outcome
+from bot.models.mock import Outcome
 from bot.services import mock
-from bot.services.daily.schedule import ScheduleInputError, parse_timezone
-from bot.services.mock import groups as mock_groups
 from bot.services.mock import rounds
-from bot.services.mock.availability import parse_availability
 from bot.services.questions.schema import TRACKS
-from bot.tree import UserFacingError
-from cogs.config import timezone_autocomplete
-from cogs.mock.render import already_ran_text, pack_embeds, place_text, roles_text, stats_embed
+from cogs.mock.render import already_ran_text, place_text, roles_text, stats_embed
 from cogs.mock.runner import RoundRunner
-from cogs.mock.views import OUTCOME_LABELS, OutcomeButton, PackButton
+from cogs.mock.views import DYNAMIC_ITEMS, OUTCOME_LABELS
+from cogs.options import TimeZone
 
 if TYPE_CHECKING:
-    from bot.client import DrillBot
+    from bot.client import DrillBot, Interaction
 
 ROUND_TICK_SECONDS = 60
 TRACK_CHOICES = [app_commands.Choice(name=t, value=t) for t in TRACKS]
@@ -40,13 +36,13 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
 
     async def cog_load(self) -> None:
         """Register the pair-thread buttons and the round job."""
-        self.bot.add_dynamic_items(PackButton, OutcomeButton)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         if self.bot.background_jobs:
             self.bot.add_job("mock-rounds", self.runner.tick, seconds=ROUND_TICK_SECONDS)
 
     async def cog_unload(self) -> None:
         """Stop routing buttons here."""
-        self.bot.remove_dynamic_items(PackButton, OutcomeButton)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
 
     @app_commands.command(name="join", description="Opt in to mock interviews (again to update or resume)")
     @app_commands.describe(
@@ -56,29 +52,27 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         availability="When you can meet, e.g. 'weekday evenings, weekend mornings' or 'mon-fri 18-21, sat 9-12'",
     )
     @app_commands.choices(track=TRACK_CHOICES, level=LEVEL_CHOICES)
-    @app_commands.autocomplete(timezone=timezone_autocomplete)
     async def join(
-        self, interaction: discord.Interaction[Any], track: str, level: str, timezone: str, availability: str
+        self,
+        interaction: Interaction,
+        track: str,
+        level: str,
+        timezone: app_commands.Transform[str, TimeZone],
+        availability: str,
     ) -> None:
         """Store the profile; the member is in the next round."""
         assert interaction.guild_id is not None
-        try:
-            zone = parse_timezone(timezone)
-            slots = parse_availability(availability, zone)
-            async with self.bot.db.write() as session:
-                _row, new = await mock.join(
-                    session=session, guild_id=interaction.guild_id, user_id=interaction.user.id, track=track,
-                    level=level, timezone=zone.key, availability_text=availability, slots=slots,
-                    now=self.bot.clock.now(),
-                )  # fmt: skip
-        except (ScheduleInputError, mock.MockInputError) as exc:
-            raise UserFacingError(f"{exc} Your profile was not changed.") from None
+        async with self.bot.db.write() as session:
+            _row, new = await mock.join(
+                session=session, guild_id=interaction.guild_id, user_id=interaction.user.id, track=track,
+                level=level, timezone=timezone, availability=availability, now=self.bot.clock.now(),
+            )  # fmt: skip
         verb = "You are in" if new else "Profile updated; you are in"
-        await interaction.response.send_message(f"{verb} the next pairing round ({track}, {level}, {zone.key}).",
+        await interaction.response.send_message(f"{verb} the next pairing round ({track}, {level}, {timezone}).",
                                                 ephemeral=True)  # fmt: skip
 
     @app_commands.command(name="leave", description="Stop taking part in mock interviews")
-    async def leave(self, interaction: discord.Interaction[Any]) -> None:
+    async def leave(self, interaction: Interaction) -> None:
         """Opt out."""
         assert interaction.guild_id is not None
         async with self.bot.db.write() as session:
@@ -88,41 +82,35 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
 
     @app_commands.command(name="pause", description="Skip rounds for a few weeks (resumes by itself)")
     @app_commands.describe(weeks="How many weeks, 1-12")
-    async def pause(self, interaction: discord.Interaction[Any], weeks: app_commands.Range[int, 1, 12]) -> None:
+    async def pause(self, interaction: Interaction, weeks: app_commands.Range[int, 1, 12]) -> None:
         """Pause pairing."""
         assert interaction.guild_id is not None
-        try:
-            async with self.bot.db.write() as session:
-                until = await mock.pause(session=session, guild_id=interaction.guild_id, user_id=interaction.user.id,
-                                         weeks=weeks, now=self.bot.clock.now())  # fmt: skip
-        except mock.MockInputError as exc:
-            raise UserFacingError(str(exc)) from None
+        async with self.bot.db.write() as session:
+            until = await mock.pause(session=session, guild_id=interaction.guild_id, user_id=interaction.user.id,
+                                     weeks=weeks, now=self.bot.clock.now())  # fmt: skip
         await interaction.response.send_message(
             f"Paused until <t:{int(until.timestamp())}:D>. `/mock join` resumes at once.", ephemeral=True
         )
 
     @app_commands.command(name="avoid", description="Never be paired with this member (private)")
     @app_commands.describe(member="Who you do not want to be paired with")
-    async def avoid(self, interaction: discord.Interaction[Any], member: discord.Member) -> None:
+    async def avoid(self, interaction: Interaction, member: discord.Member) -> None:
         """Add to the private avoid list."""
         await self._set_avoid(interaction, member, True)
 
     @app_commands.command(name="unavoid", description="Allow pairing with this member again")
     @app_commands.describe(member="The member to take off your avoid list")
-    async def unavoid(self, interaction: discord.Interaction[Any], member: discord.Member) -> None:
+    async def unavoid(self, interaction: Interaction, member: discord.Member) -> None:
         """Remove from the private avoid list."""
         await self._set_avoid(interaction, member, False)
 
-    async def _set_avoid(self, interaction: discord.Interaction[Any], member: discord.Member, avoid: bool) -> None:
+    async def _set_avoid(self, interaction: Interaction, member: discord.Member, avoid: bool) -> None:
         assert interaction.guild_id is not None
-        try:
-            async with self.bot.db.write() as session:
-                changed = await mock.set_avoid(
-                    session=session, guild_id=interaction.guild_id, user_id=interaction.user.id,
-                    other_id=member.id, avoid=avoid,
-                )  # fmt: skip
-        except mock.MockInputError as exc:
-            raise UserFacingError(str(exc)) from None
+        async with self.bot.db.write() as session:
+            changed = await mock.set_avoid(
+                session=session, guild_id=interaction.guild_id, user_id=interaction.user.id, other_id=member.id,
+                avoid=avoid,
+            )  # fmt: skip
         if avoid:
             text = (
                 "Done: you will never be paired with them. Nobody else is told." if changed else "Already on your list."
@@ -132,14 +120,12 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="status", description="Your current pairing: partner, roles, thread, next round")
-    async def status(self, interaction: discord.Interaction[Any]) -> None:
+    async def status(self, interaction: Interaction) -> None:
         """Show the caller's pairing."""
         assert interaction.guild_id is not None
         async with self.bot.db.read() as session:
-            profile = await mock.profile(session=session, guild_id=interaction.guild_id, user_id=interaction.user.id)
-            recent = await rounds.member_groups(session=session, guild_id=interaction.guild_id,
-                                                user_id=interaction.user.id, limit=1)  # fmt: skip
-            config = await mock.get_config(session=session, guild_id=interaction.guild_id)
+            shown = await rounds.status(session=session, guild_id=interaction.guild_id, user_id=interaction.user.id)
+        profile = shown.profile
         lines = []
         if profile is None or not profile.active:
             lines.append("You are not taking part: `/mock join` to opt in.")
@@ -147,16 +133,16 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
             lines.append(f"Paused until <t:{int(profile.paused_until.timestamp())}:D>.")
         else:
             lines.append(f"Taking part as {profile.track}, {profile.level} ({profile.timezone}).")
-        if recent:
-            round_row, group, members = recent[0]
+        if shown.latest:
+            round_row, group, members = shown.latest
             roles = roles_text([m.user_id for m in members], interaction.user.id)
             lines.append(f"Round, {mock.period_label(round_row.period_key)}: {roles}; where: {place_text(group)}.")
-        if config and config.next_round_at:
-            lines.append(f"Next round <t:{int(config.next_round_at.timestamp())}:F>.")
+        if shown.next_round_at:
+            lines.append(f"Next round <t:{int(shown.next_round_at.timestamp())}:F>.")
         await interaction.response.send_message("\n".join(lines), ephemeral=True)
 
     @app_commands.command(name="history", description="Your past mock rounds")
-    async def history(self, interaction: discord.Interaction[Any]) -> None:
+    async def history(self, interaction: Interaction) -> None:
         """List the caller's recent rounds."""
         assert interaction.guild_id is not None
         async with self.bot.db.read() as session:
@@ -172,25 +158,16 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
 
     @app_commands.command(name="pair-now", description="Run a pairing round now (admins)")
     @admin_only()
-    async def pair_now(self, interaction: discord.Interaction[Any]) -> None:
+    async def pair_now(self, interaction: Interaction) -> None:
         """Run this period's round at once; when it already ran, say so and when the next one is."""
         assert interaction.guild_id is not None
-        async with self.bot.db.read() as session:
-            config = await mock.get_config(session=session, guild_id=interaction.guild_id)
-        if config is None or config.channel_id is None:
-            raise UserFacingError("Set a pairing channel first with /config pairing channel:")
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.runner.run_round(interaction.guild_id)
-        if result is None:
-            await interaction.followup.send("No round was run.", ephemeral=True)
-            return
         async with self.bot.db.read() as session:
-            groups = await rounds.round_groups(session=session, round_id=result.round.id or 0)
-            config = await mock.get_config(session=session, guild_id=interaction.guild_id)
-        standing = sum(group.state != GroupState.DISSOLVED for group, _members in groups)
+            standing, next_round_at = await rounds.summary(session=session, round_id=result.round.id or 0)
         if not result.created:
-            text = already_ran_text(result.round.period_key, standing, config.next_round_at if config else None)
-            await interaction.followup.send(text, ephemeral=True)
+            await interaction.followup.send(already_ran_text(result.round.period_key, standing, next_round_at),
+                                            ephemeral=True)  # fmt: skip
             return
         await interaction.followup.send(
             f"Paired {standing} group(s), {result.round.repeats} repeat pair(s), "
@@ -199,40 +176,12 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
 
     @app_commands.command(name="stats", description="Pairing round statistics (admins)")
     @admin_only()
-    async def stats(self, interaction: discord.Interaction[Any]) -> None:
+    async def stats(self, interaction: Interaction) -> None:
         """Show recent rounds' statistics."""
         assert interaction.guild_id is not None
         async with self.bot.db.read() as session:
             rows = await rounds.stats(session=session, guild_id=interaction.guild_id)
         await interaction.response.send_message(embed=stats_embed(rows), ephemeral=True)
-
-    # --- buttons -----------------------------------------------------------------------------------
-
-    async def show_pack(self, interaction: discord.Interaction[Any], group_id: int) -> None:
-        """Answer a pack press: the pack for the person the presser interviews; outsiders are refused."""
-        async with self.bot.db.write() as session:
-            group = await session.get(rounds.MockGroup, group_id)
-            round_row = await session.get(rounds.MockRound, group.round_id) if group else None
-            found = await mock_groups.pack_for(session=session, bank=self.bot.bank, group_id=group_id,
-                                               viewer_id=interaction.user.id,
-                                               seed=round_row.seed if round_row else 0)  # fmt: skip
-        if found is None:
-            raise UserFacingError("This pack is only for the members of this pair.")
-        interviewee, questions = found
-        await interaction.response.send_message(
-            f"Your questions for interviewing <@{interviewee}>. Only you can see this.",
-            embeds=pack_embeds(interviewee, questions), ephemeral=True,
-        )  # fmt: skip
-
-    async def record_outcome(self, interaction: discord.Interaction[Any], group_id: int, outcome: Outcome) -> None:
-        """Store a follow-up answer from a member of the group."""
-        async with self.bot.db.write() as session:
-            group = await rounds.record_outcome(session=session, group_id=group_id, user_id=interaction.user.id,
-                                                outcome=outcome, now=self.bot.clock.now())  # fmt: skip
-        if group is None:
-            raise UserFacingError("Only the members of this pair can answer.")
-        await interaction.response.send_message(f"Noted: {OUTCOME_LABELS[outcome]}. Thanks!", ephemeral=True)
-        self.bot.dispatch("mock_outcome", group, interaction.user.id, outcome)
 
 
 async def setup(bot: DrillBot) -> None:

@@ -13,7 +13,7 @@ from bot.services.mock import period_label
 from bot.services.mock.availability import describe_slots, overlap
 from bot.services.mock.rounds import RoundStats
 from bot.services.questions.schema import Question
-from cogs.questions.render import bullet_list, clip
+from bot.text import bullet_list, clip
 
 COLOUR = discord.Colour.purple()
 

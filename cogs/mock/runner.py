@@ -11,6 +11,7 @@ import discord
 
 from bot.models.mock import Cadence, GroupState, RoundState
 from bot.services import mock
+from bot.services.errors import Refused
 from bot.services.mock import groups as mock_groups
 from bot.services.mock import rounds
 from cogs.mock.render import followup_text, intro_text
@@ -102,10 +103,13 @@ class RoundRunner:
         except discord.HTTPException as exc:
             log.info("heads-up in %s failed: %s", channel_id, exc)
 
-    async def run_round(self, guild_id: int) -> rounds.RoundResult | None:
-        """Match and set up this period's round (idempotent per period), then move the schedule on."""
+    async def run_round(self, guild_id: int) -> rounds.RoundResult:
+        """Match and set up this period's round now (idempotent per period), then move the schedule on."""
         async with self._lock:
-            return await self._run_round(guild_id)
+            result = await self._run_round(guild_id)
+        if result is None:
+            raise Refused("Set a pairing channel first with /config pairing channel:")
+        return result
 
     async def _run_round(self, guild_id: int, *, scheduled: bool = False) -> rounds.RoundResult | None:
         """Run the round of the period holding now (a scheduled round: its scheduled time, unless a day late).

@@ -1,83 +1,80 @@
-"""Pair-thread buttons: the interviewer's pack and the follow-up; state lives in the custom ids."""
+"""Pair-thread buttons (the interviewer's pack, the follow-up) and what pressing them does."""
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.models.mock import Outcome
-from bot.tree import DrillView, reports_errors
+from bot.services.mock import groups as mock_groups
+from bot.services.mock import rounds
+from bot.ui import Persistent, view_of
 from cogs.feedback.views import GiveButton
+from cogs.mock.render import pack_embeds
 
 if TYPE_CHECKING:
-    from cogs.mock import MockCog
+    from bot.client import Interaction
 
 OUTCOME_LABELS = {Outcome.MET: "We met", Outcome.NOT_MET: "Didn't happen", Outcome.RESCHEDULE: "Reschedule"}
 
 
-def _cog(interaction: discord.Interaction[Any]) -> MockCog:
-    return cast("MockCog", interaction.client.get_cog("MockCog"))
-
-
-class PackButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mock:pack:(?P<group>\d+)"):
+class PackButton(Persistent[discord.ui.Button[Any]], prefix="mock:pack"):
     """Show my question pack: each member sees the pack for the person they interview."""
 
     def __init__(self, group_id: int) -> None:
         self.group_id = group_id
         super().__init__(discord.ui.Button(label="Show my question pack", style=discord.ButtonStyle.primary,
-                                           emoji="📋", custom_id=f"mock:pack:{group_id}"))  # fmt: skip
+                                           emoji="📋", custom_id=self.id_for(group_id)))  # fmt: skip
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> PackButton:
-        """Rebuild from the custom id."""
-        return cls(int(match["group"]))
+    def decode(cls, group: str) -> PackButton:  # type: ignore[override]
+        """Rebuild from the group id."""
+        return cls(int(group))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer with the viewer's pack, ephemerally."""
-        await _cog(interaction).show_pack(interaction, self.group_id)
+    async def run(self, interaction: Interaction) -> None:
+        """Show the pack for the person the presser interviews; outsiders are refused."""
+        async with interaction.client.db.write() as session:  # the pack is chosen on the first press, then kept
+            interviewee, questions = await mock_groups.pack_for(
+                session=session, bank=interaction.client.bank, group_id=self.group_id, viewer_id=interaction.user.id
+            )
+        await interaction.response.send_message(
+            f"Your questions for interviewing <@{interviewee}>. Only you can see this.",
+            embeds=pack_embeds(interviewee, questions), ephemeral=True,
+        )  # fmt: skip
 
 
-class OutcomeButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"mock:outcome:(?P<group>\d+):(?P<outcome>[a-z-]+)"
-):
+class OutcomeButton(Persistent[discord.ui.Button[Any]], prefix="mock:outcome"):
     """A follow-up answer: we met, didn't happen, reschedule."""
 
     def __init__(self, group_id: int, outcome: Outcome) -> None:
         self.group_id, self.outcome = group_id, outcome
         style = discord.ButtonStyle.success if outcome == Outcome.MET else discord.ButtonStyle.secondary
         super().__init__(discord.ui.Button(label=OUTCOME_LABELS[outcome], style=style,
-                                           custom_id=f"mock:outcome:{group_id}:{outcome}"))  # fmt: skip
+                                           custom_id=self.id_for(group_id, outcome.value)))  # fmt: skip
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> OutcomeButton:
-        """Rebuild from the custom id."""
-        return cls(int(match["group"]), Outcome(match["outcome"]))
+    def decode(cls, group: str, outcome: str) -> OutcomeButton:  # type: ignore[override]
+        """Rebuild from the group id and the outcome."""
+        return cls(int(group), Outcome(outcome))
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Store the outcome (members of the group only)."""
-        await _cog(interaction).record_outcome(interaction, self.group_id, self.outcome)
+        bot = interaction.client
+        async with bot.db.write() as session:
+            await rounds.record_outcome(session=session, group_id=self.group_id, user_id=interaction.user.id,
+                                        outcome=self.outcome, now=bot.clock.now())  # fmt: skip
+        await interaction.response.send_message(f"Noted: {OUTCOME_LABELS[self.outcome]}. Thanks!", ephemeral=True)
+
+
+DYNAMIC_ITEMS = (PackButton, OutcomeButton)
 
 
 def intro_view(group_id: int) -> discord.ui.View:
     """The buttons under a pair's intro."""
-    view = DrillView(timeout=None)
-    view.add_item(PackButton(group_id))
-    view.add_item(GiveButton(group_id))
-    return view
+    return view_of(PackButton(group_id), GiveButton(group_id))
 
 
 def followup_view(group_id: int) -> discord.ui.View:
     """The follow-up buttons."""
-    view = DrillView(timeout=None)
-    for outcome in OUTCOME_LABELS:
-        view.add_item(OutcomeButton(group_id, outcome))
-    view.add_item(GiveButton(group_id))
-    return view
+    return view_of(*(OutcomeButton(group_id, outcome) for outcome in OUTCOME_LABELS), GiveButton(group_id))

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
-from pydantic import ValidationError
 
 from bot.checks import admin_only, is_admin
 from bot.services import questions as svc
+from bot.services.errors import Refused
 from bot.services.questions.loader import QuestionFileError, format_report
 from bot.services.questions.schema import CATEGORIES, TRACKS
-from bot.tree import UserFacingError
-from cogs.questions.render import clip, list_embed, page_count, question_embed
-from cogs.questions.views import AddQuestionModal, ListPageButton, describe_validation, list_view
+from bot.text import clip
+from cogs.questions.render import question_embed
+from cogs.questions.views import AddQuestionModal, ListPageButton, show_list_page
 
 if TYPE_CHECKING:
-    from bot.client import DrillBot
+    from bot.client import DrillBot, Interaction
 
 CATEGORY_CHOICES = [app_commands.Choice(name=c, value=c) for c in CATEGORIES]
 TRACK_CHOICES = [app_commands.Choice(name=t, value=t) for t in TRACKS]
@@ -43,7 +43,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
         self.bot.remove_dynamic_items(ListPageButton)
 
     async def id_autocomplete(
-        self, interaction: discord.Interaction[Any], current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Suggest question ids from the shipped bank and this server's own."""
         if interaction.guild_id is None:
@@ -57,7 +57,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
     @app_commands.command(name="show", description="Show one question")
     @app_commands.describe(id="The question id (start typing to search)")
     @app_commands.autocomplete(id=id_autocomplete)
-    async def show(self, interaction: discord.Interaction[Any], id: str) -> None:
+    async def show(self, interaction: Interaction, id: str) -> None:
         """Show a question; admins also see its rubric and hints."""
         assert interaction.guild_id is not None
         async with self.bot.db.read() as session:
@@ -65,7 +65,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
                 session=session, bank=self.bot.bank, guild_id=interaction.guild_id, question_id=id.strip()
             )
         if found is None:
-            raise UserFacingError(f"There is no question with id `{clip(id, 40)}` on this server.")
+            raise Refused(f"There is no question with id `{clip(id, 40)}` on this server.")
         admin = await is_admin(interaction)
         await interaction.response.send_message(embed=question_embed(found, for_interviewer=admin), ephemeral=True)
 
@@ -73,69 +73,27 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
     @app_commands.describe(category="Only this category", track="Only this track")
     @app_commands.choices(category=CATEGORY_CHOICES, track=TRACK_CHOICES)
     async def list_(
-        self, interaction: discord.Interaction[Any], category: str | None = None, track: str | None = None
+        self, interaction: Interaction, category: str | None = None, track: str | None = None
     ) -> None:
         """List questions, paginated with buttons."""
-        await self.show_list_page(interaction, page=0, category=category, track=track, edit=False)
-
-    async def show_list_page(
-        self, interaction: discord.Interaction[Any], *, page: int, category: str | None, track: str | None, edit: bool
-    ) -> None:
-        """Render a page of the list, as a new reply or in place."""
-        assert interaction.guild_id is not None
-        async with self.bot.db.read() as session:
-            found = await svc.active_questions(
-                session=session, bank=self.bot.bank, guild_id=interaction.guild_id, category=category, track=track
-            )
-        pages = page_count(len(found))
-        page = min(max(page, 0), pages - 1)
-        embed = list_embed(found, page=page, category=category, track=track)
-        view = list_view(page, pages, category, track)
-        if edit:
-            await interaction.response.edit_message(embed=embed, view=view)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await show_list_page(interaction, page=0, category=category, track=track, edit=False)
 
     @app_commands.command(name="add", description="Add a question to this server's bank (admins)")
     @app_commands.describe(category="The question's category", difficulty="How hard it is")
     @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
     @admin_only()
-    async def add(self, interaction: discord.Interaction[Any], category: str, difficulty: str) -> None:
+    async def add(self, interaction: Interaction, category: str, difficulty: str) -> None:
         """Open the add-question modal."""
-        await interaction.response.send_modal(AddQuestionModal(self, category=category, difficulty=difficulty))
-
-    async def finish_add(self, interaction: discord.Interaction[Any], modal: AddQuestionModal) -> None:
-        """Store a submitted question, or explain what to fix (nothing is stored then)."""
-        assert interaction.guild_id is not None
-        async with self.bot.db.write() as session:
-            question_id = await svc.next_server_id(
-                session=session, guild_id=interaction.guild_id, category=modal.category
-            )
-            try:
-                question = modal.build(question_id)
-            except ValidationError as exc:
-                raise UserFacingError(f"The question was not saved:\n{describe_validation(exc)}") from None
-            await svc.save_questions(
-                session=session,
-                bank=self.bot.bank,
-                guild_id=interaction.guild_id,
-                questions=[question],
-                author_id=interaction.user.id,
-                file="modal",
-            )
-        found = svc.FoundQuestion(question, "server", False)
-        await interaction.response.send_message(
-            f"Added `{question.id}`.", embed=question_embed(found, for_interviewer=True), ephemeral=True
-        )
+        await interaction.response.send_modal(AddQuestionModal(category=category, difficulty=difficulty))
 
     @app_commands.command(name="import", description="Import questions from a YAML file (admins)")
     @app_commands.describe(file="A YAML file in the question format (see /question export)")
     @admin_only()
-    async def import_(self, interaction: discord.Interaction[Any], file: discord.Attachment) -> None:
+    async def import_(self, interaction: Interaction, file: discord.Attachment) -> None:
         """Import a YAML file all-or-nothing, reporting every problem."""
         assert interaction.guild_id is not None
         if file.size > svc.IMPORT_MAX_BYTES:
-            raise UserFacingError(f"`{clip(file.filename, 80)}` is larger than {svc.IMPORT_MAX_BYTES // 1024} KiB.")
+            raise Refused(f"`{clip(file.filename, 80)}` is larger than {svc.IMPORT_MAX_BYTES // 1024} KiB.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         try:
@@ -155,7 +113,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
             f"Imported `{clip(file.filename, 80)}`: {result.added} added, {result.updated} updated.", ephemeral=True
         )
 
-    async def _send_report(self, interaction: discord.Interaction[Any], exc: QuestionFileError) -> None:
+    async def _send_report(self, interaction: Interaction, exc: QuestionFileError) -> None:
         report = format_report(exc.errors)
         head = f"Nothing was imported: {len(exc.errors)} problem(s)."
         if len(report) <= REPORT_INLINE_LIMIT:
@@ -166,13 +124,13 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
 
     @app_commands.command(name="export", description="Export this server's own questions as YAML (admins)")
     @admin_only()
-    async def export(self, interaction: discord.Interaction[Any]) -> None:
+    async def export(self, interaction: Interaction) -> None:
         """Send the server's questions as a file that /question import accepts."""
         assert interaction.guild_id is not None
         async with self.bot.db.read() as session:
             text, count = await svc.export_questions(session=session, guild_id=interaction.guild_id)
         if count == 0:
-            raise UserFacingError("This server has no questions of its own yet. Add some with /question add or import.")
+            raise Refused("This server has no questions of its own yet. Add some with /question add or import.")
         data = discord.File(io.BytesIO(text.encode()), filename=f"questions-{interaction.guild_id}.yaml")
         await interaction.response.send_message(f"{count} question(s).", file=data, ephemeral=True)
 
@@ -180,7 +138,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
     @app_commands.describe(id="The question id", restore="Bring a retired question back instead")
     @app_commands.autocomplete(id=id_autocomplete)
     @admin_only()
-    async def retire(self, interaction: discord.Interaction[Any], id: str, restore: bool = False) -> None:
+    async def retire(self, interaction: Interaction, id: str, restore: bool = False) -> None:
         """Retire (or restore) a shipped or server question for this server."""
         assert interaction.guild_id is not None
         async with self.bot.db.write() as session:
@@ -193,7 +151,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
                 retired=not restore,
             )
         if found is None:
-            raise UserFacingError(f"There is no question with id `{clip(id, 40)}` on this server.")
+            raise Refused(f"There is no question with id `{clip(id, 40)}` on this server.")
         verb = "restored" if restore else "retired"
         await interaction.response.send_message(f"`{found.question.id}` {verb} on this server.", ephemeral=True)
 

@@ -6,19 +6,10 @@ import discord
 
 from bot.services.questions import FoundQuestion
 from bot.services.questions.schema import Question
+from bot.text import bullet_list, clip
 
 PAGE_SIZE = 10
 COLOUR = discord.Colour.teal()
-
-
-def clip(text: str, limit: int) -> str:
-    """Shorten ``text`` to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def bullet_list(items: list[str], limit: int = 1024) -> str:
-    """Render items as bullets within a field's limit."""
-    return clip("\n".join(f"• {item}" for item in items), limit) or "—"
 
 
 def question_embed(found: FoundQuestion, *, for_interviewer: bool) -> discord.Embed:

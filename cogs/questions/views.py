@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 import discord
-from pydantic import ValidationError
 
-from bot.services.questions.schema import TRACKS, Question
-from bot.tree import DrillModal, DrillView, reports_errors
+from bot.services import questions as svc
+from bot.services.questions.schema import TRACKS
+from bot.ui import DrillModal, Persistent, view_of
+from cogs.questions.render import list_embed, page_count, question_embed
 
 if TYPE_CHECKING:
-    from cogs.questions import QuestionsCog
+    from bot.client import Interaction
 
 NONE = "-"
 
@@ -24,9 +24,8 @@ def _lines(text: str) -> list[str]:
 class AddQuestionModal(DrillModal):
     """Five fields: tracks, prompt, rubric, follow-ups, and hints (or the tables, for SQL)."""
 
-    def __init__(self, cog: QuestionsCog, *, category: str, difficulty: str) -> None:
+    def __init__(self, *, category: str, difficulty: str) -> None:
         super().__init__(title=f"New {category} question", timeout=900)
-        self.cog = cog
         self.category = category
         self.difficulty = difficulty
         self.tracks: discord.ui.Select[Any] = discord.ui.Select(
@@ -54,10 +53,9 @@ class AddQuestionModal(DrillModal):
         last_label = "Tables the question uses" if category == "sql" else "Hints for the interviewer"
         self.add_item(discord.ui.Label(text=last_label, component=self.last))
 
-    def build(self, question_id: str) -> Question:
-        """Build the question from the submitted fields (raises ValidationError)."""
+    def fields(self) -> dict[str, Any]:
+        """Return the submitted question, field by field (validated by the service)."""
         data: dict[str, Any] = {
-            "id": question_id,
             "category": self.category,
             "tracks": list(self.tracks.values),
             "difficulty": self.difficulty,
@@ -69,65 +67,70 @@ class AddQuestionModal(DrillModal):
             data["schema"] = self.last.value
         else:
             data["hints"] = _lines(self.last.value)
-        return Question.model_validate(data)
+        return data
 
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Validate and store the question, or explain what is wrong."""
-        await self.cog.finish_add(interaction, self)
-
-
-def describe_validation(exc: ValidationError) -> str:
-    """Explain a failed question in plain words, one problem per line."""
-    names = {"prompt": "Question", "rubric": "Rubric", "follow_ups": "Follow-ups", "hints": "Hints", "schema": "Tables"}
-    lines = []
-    for err in exc.errors():
-        field = str(err["loc"][0]) if err["loc"] else ""
-        label = names.get(field, field or "Question")
-        lines.append(f"• {label}: {err['msg'].removeprefix('Value error, ')}")
-    return "\n".join(lines)
+    async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
+        """Store the question, or explain what is wrong (nothing is stored then)."""
+        assert interaction.guild_id is not None
+        async with interaction.client.db.write() as session:
+            question = await svc.add_question(session=session, bank=interaction.client.bank,
+                                              guild_id=interaction.guild_id, fields=self.fields(),
+                                              author_id=interaction.user.id)  # fmt: skip
+        found = svc.FoundQuestion(question, "server", False)
+        await interaction.response.send_message(
+            f"Added `{question.id}`.", embed=question_embed(found, for_interviewer=True), ephemeral=True
+        )
 
 
-class ListPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"question:list:(?P<page>\d+):(?P<category>[a-z-]+):(?P<track>[a-z-]+):(?P<dir>prev|next)",
-):
+async def show_list_page(
+    interaction: Interaction, *, page: int, category: str | None, track: str | None, edit: bool
+) -> None:
+    """Render a page of /question list, as a new reply or in place."""
+    assert interaction.guild_id is not None
+    async with interaction.client.db.read() as session:
+        found = await svc.active_questions(session=session, bank=interaction.client.bank,
+                                           guild_id=interaction.guild_id, category=category, track=track)  # fmt: skip
+    pages = page_count(len(found))
+    page = min(max(page, 0), pages - 1)
+    embed = list_embed(found, page=page, category=category, track=track)
+    view = list_view(page, pages, category, track)
+    if edit:
+        await interaction.response.edit_message(embed=embed, view=view)
+    else:
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+
+class ListPageButton(Persistent[discord.ui.Button[Any]], prefix="question:list"):
     """A Previous/Next button of /question list that works after a restart."""
 
     def __init__(
         self, page: int, category: str | None, track: str | None, direction: str, *, disabled: bool = False
     ) -> None:
-        self.page = page
-        self.category = category
-        self.track = track
-        label = "◀ Previous" if direction == "prev" else "Next ▶"
+        self.page, self.category, self.track = page, category, track
         super().__init__(
             discord.ui.Button(
-                label=label,
+                label="◀ Previous" if direction == "prev" else "Next ▶",
                 style=discord.ButtonStyle.secondary,
                 disabled=disabled,
-                custom_id=f"question:list:{page}:{category or NONE}:{track or NONE}:{direction}",
+                custom_id=self.id_for(page, category or NONE, track or NONE, direction),
             )
         )
 
     @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> ListPageButton:
-        """Rebuild the button from its custom id."""
-        category = None if match["category"] == NONE else match["category"]
-        track = None if match["track"] == NONE else match["track"]
-        return cls(int(match["page"]), category, track, match["dir"])
+    def decode(cls, page: str, category: str, track: str, direction: str) -> ListPageButton:  # type: ignore[override]
+        """Rebuild from the page, the filters and the direction."""
+        if direction not in ("prev", "next"):
+            raise ValueError(direction)
+        return cls(int(page), None if category == NONE else category, None if track == NONE else track, direction)
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def run(self, interaction: Interaction) -> None:
         """Show the target page in place."""
-        cog: QuestionsCog = interaction.client.get_cog("QuestionsCog")
-        await cog.show_list_page(interaction, page=self.page, category=self.category, track=self.track, edit=True)
+        await show_list_page(interaction, page=self.page, category=self.category, track=self.track, edit=True)
 
 
 def list_view(page: int, pages: int, category: str | None, track: str | None) -> discord.ui.View:
     """Return the Previous/Next buttons for a list page."""
-    view = DrillView(timeout=None)
-    view.add_item(ListPageButton(max(page - 1, 0), category, track, "prev", disabled=page <= 0))
-    view.add_item(ListPageButton(min(page + 1, pages - 1), category, track, "next", disabled=page >= pages - 1))
-    return view
+    return view_of(
+        ListPageButton(max(page - 1, 0), category, track, "prev", disabled=page <= 0),
+        ListPageButton(min(page + 1, pages - 1), category, track, "next", disabled=page >= pages - 1),
+    )

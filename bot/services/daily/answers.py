@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
-from bot.models import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
+from bot.models import Answer, DailyPrompt, OutboxItem, Review
 from bot.models.daily import AnswerSource, OutboxKind
-from bot.services import streaks
+from bot.services import guild_time, streaks
 from bot.services.daily import prompts
+from bot.services.errors import Refused
 
 ANSWER_MAX = 4000
 COMMENT_MAX = 1000
@@ -33,8 +33,6 @@ async def _store_answer(session: AsyncSession, values: dict[str, Any]) -> tuple[
     return (await session.scalars(earlier.execution_options(populate_existing=True))).one(), False
 
 
-class AnswerRefused(ValueError):
-    """The answer or review cannot be accepted; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +58,9 @@ def clean_answer(text: str) -> str:
     """Return the answer text trimmed, or refuse it when empty or too long."""
     cleaned = text.strip()
     if not cleaned:
-        raise AnswerRefused("An empty answer cannot be stored; write something first.")
+        raise Refused("An empty answer is not stored: write something first.")
     if len(cleaned) > ANSWER_MAX:
-        raise AnswerRefused(f"Answers are limited to {ANSWER_MAX} characters (yours has {len(cleaned)}).")
+        raise Refused(f"Answers are limited to {ANSWER_MAX} characters (yours has {len(cleaned)}); it was not stored.")
     return cleaned
 
 
@@ -70,11 +68,11 @@ async def open_prompt(*, session: AsyncSession, guild_id: int, prompt_id: int | 
     """Return the prompt an answer goes to: the latest posted one, which stays open until the next."""
     current = await prompts.current_prompt(session=session, guild_id=guild_id)
     if current is None:
-        raise AnswerRefused("There is no prompt to answer yet on this server.")
+        raise Refused("There is no prompt to answer yet on this server.")
     if prompt_id is not None and current.id != prompt_id:
-        raise AnswerRefused("That prompt is closed: a newer one has been posted. Answer today's with /drill answer.")
+        raise Refused("That prompt is closed: a newer one has been posted. Answer today's with /drill answer.")
     if current.thread_id is None:
-        raise AnswerRefused("Today's prompt is still being posted; try again in a moment.")
+        raise Refused("Today's prompt is still being posted; try again in a moment.")
     return current
 
 
@@ -145,7 +143,7 @@ def queue_milestone(session: AsyncSession, prompt: DailyPrompt, answer: Answer, 
 def check_scores(structure: int, clarity: int, depth: int) -> None:
     """Refuse scores outside 1-5."""
     if any(score not in SCORE_RANGE for score in (structure, clarity, depth)):
-        raise AnswerRefused("Scores go from 1 to 5.")
+        raise Refused("Pick a score from 1 to 5 for structure, clarity and depth. Nothing was stored.")
 
 
 async def submit_review(
@@ -164,12 +162,12 @@ async def submit_review(
     check_scores(structure, clarity, depth)
     comment = comment.strip()
     if len(comment) > COMMENT_MAX:
-        raise AnswerRefused(f"Comments are limited to {COMMENT_MAX} characters.")
+        raise Refused(f"Comments are limited to {COMMENT_MAX} characters.")
     answer = await session.get(Answer, answer_id)
     if answer is None:
-        raise AnswerRefused("That answer was removed.")
+        raise Refused("That answer was removed.")
     if answer.user_id == reviewer_id:
-        raise AnswerRefused("You cannot review your own answer; ask a peer to review it.")
+        raise Refused("You cannot review your own answer; ask a peer to review it.")
     values = {
         "structure": structure,
         "clarity": clarity,
@@ -207,7 +205,7 @@ async def submit_review(
     else:
         await streaks.record_review(
             session=session, guild_id=answer.guild_id, reviewer_id=reviewer_id,
-            local_day=await local_day(session, answer.guild_id, now),
+            local_day=await guild_time.local_day(session, answer.guild_id, now),
         )  # fmt: skip
     prompt = await session.get(DailyPrompt, answer.prompt_id)
     if prompt is not None and prompt.thread_id is not None:
@@ -222,17 +220,6 @@ async def submit_review(
             )
     await session.flush()
     return ReviewResult(review, answer, created)
-
-
-async def zone_name(session: AsyncSession, guild_id: int) -> str:
-    """Return the guild's prompt timezone (UTC when it has no schedule)."""
-    schedule = await session.get(PromptSchedule, guild_id)
-    return schedule.timezone if schedule else "UTC"
-
-
-async def local_day(session: AsyncSession, guild_id: int, when: dt.datetime) -> dt.date:
-    """Return the guild-time date of an instant (weeks and months are counted in guild time)."""
-    return when.astimezone(ZoneInfo(await zone_name(session, guild_id))).date()
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +273,34 @@ async def my_review(*, session: AsyncSession, answer_id: int, reviewer_id: int) 
     """Return a reviewer's review of an answer, if any."""
     stmt = select(Review).where(col(Review.answer_id) == answer_id, col(Review.reviewer_id) == reviewer_id)
     return (await session.scalars(stmt)).first()
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerForm:
+    """What the Answer modal opens with: the prompt it answers and the member's earlier answer, if any."""
+
+    prompt: DailyPrompt
+    earlier: str | None
+
+
+async def answer_form(*, session: AsyncSession, guild_id: int, user_id: int, prompt_id: int | None) -> AnswerForm:
+    """Return the open prompt a member would answer (refused when closed or not posted yet) and their answer."""
+    prompt = await open_prompt(session=session, guild_id=guild_id, prompt_id=prompt_id)
+    mine = await my_answer(session=session, prompt_id=prompt.id or 0, user_id=user_id)
+    return AnswerForm(prompt, mine.text if mine else None)
+
+
+async def review_form(
+    *, session: AsyncSession, answer_id: int, reviewer_id: int
+) -> tuple[int, int, int, str] | None:
+    """Return a reviewer's earlier scores and comment for an answer (None: a first review); the author is refused."""
+    answer = await session.get(Answer, answer_id)
+    if answer is None:
+        raise Refused("That answer was removed.")
+    if answer.user_id == reviewer_id:
+        raise Refused("You cannot review your own answer; ask a peer to review it.")
+    mine = await my_review(session=session, answer_id=answer_id, reviewer_id=reviewer_id)
+    return (mine.structure, mine.clarity, mine.depth, mine.comment) if mine else None
 
 
 async def submit_thread_message(

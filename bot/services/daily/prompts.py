@@ -26,6 +26,7 @@ from bot.services.daily.schedule import (
     parse_time,
     parse_timezone,
 )
+from bot.services.errors import Refused
 from bot.services.questions.bank import QuestionBank
 from bot.services.questions.schema import CATEGORIES, Question
 
@@ -172,18 +173,18 @@ async def claim_due_prompt(
     return Claim(prompt, await _question_of(session, bank, prompt), fresh=True, low_pool=remaining, cycle=cycle)
 
 
-async def claim_now(*, session: AsyncSession, bank: QuestionBank, guild_id: int, now: dt.datetime) -> Claim | None:
+async def claim_now(*, session: AsyncSession, bank: QuestionBank, guild_id: int, now: dt.datetime) -> Claim:
     """Claim today's prompt at once (admin post-now), under the same one-per-local-day rule."""
     schedule = await session.get(PromptSchedule, guild_id, with_for_update=True)
     if schedule is None or schedule.channel_id is None:
-        return None
+        raise Refused("Set a prompt channel first with /config prompts channel:")
     day = local_date(now, parse_timezone(schedule.timezone))
     existing = await _prompt_for_day(session, guild_id, day)
     if existing is not None:
         return Claim(existing, await _question_of(session, bank, existing), fresh=False)
     inserted = await _insert_claim(session, bank, schedule, day, now, due=now)
     if inserted is None:
-        return None
+        raise Refused("No questions are available for this server's rotation and tracks.")
     prompt, remaining, cycle = inserted
     zone = parse_timezone(schedule.timezone)
     if schedule.next_post_at is not None and local_date(schedule.next_post_at, zone) == day:
@@ -351,8 +352,10 @@ class PromptSettings:
 async def configure(
     *, session: AsyncSession, guild_id: int, changes: PromptSettings, now: dt.datetime, shard_count: int
 ) -> PromptSchedule:
-    """Apply validated changes to a server's schedule and recompute its next post time."""
+    """Apply validated changes to a schedule and recompute its next post time; turning it on needs a channel."""
     schedule = await session.get(PromptSchedule, guild_id, with_for_update=True)
+    if changes.channel_id is None and (schedule is None or schedule.channel_id is None) and changes.enabled:
+        raise Refused("Choose a channel first (channel:). Nothing was changed.")
     if schedule is None:
         schedule = PromptSchedule(guild_id=guild_id, tracks=[], low_pool_warned={})
         session.add(schedule)

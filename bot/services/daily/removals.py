@@ -9,7 +9,7 @@ from sqlmodel import col
 from bot.models import Answer, DailyPrompt, OutboxItem, Review
 from bot.models.daily import OutboxKind, OutboxState
 from bot.services import streaks
-from bot.services.daily.answers import local_day, zone_name
+from bot.services.guild_time import local_day, zone_name
 
 
 async def remove_answer(*, session: AsyncSession, guild_id: int, answer_id: int) -> Answer | None:

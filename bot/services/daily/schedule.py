@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.services.errors import Refused
 from bot.services.questions.schema import CATEGORIES, TRACKS
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -17,15 +18,13 @@ ROUND_ROBIN = "round-robin"
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
-class ScheduleInputError(ValueError):
-    """An admin's schedule input that cannot be used; the message says why."""
 
 
 def parse_time(text: str) -> dt.time:
     """Parse "HH:MM" (24 h) into a time."""
     match = _TIME.match(text.strip())
     if not match:
-        raise ScheduleInputError(f"`{text[:20]}` is not a time: use HH:MM on a 24-hour clock, e.g. 09:30 or 18:00.")
+        raise Refused(f"`{text[:20]}` is not a time: use HH:MM on a 24-hour clock, e.g. 09:30 or 18:00.")
     return dt.time(int(match[1]), int(match[2]))
 
 
@@ -41,13 +40,13 @@ def parse_timezone(name: str) -> ZoneInfo:
     """Return the IANA zone called ``name`` (host files such as "localtime" are not zones)."""
     text = name.strip()
     if not text or text.startswith("/") or ".." in text:
-        raise ScheduleInputError(f"`{text[:40]}` is not a time zone: pick an IANA name such as Europe/Helsinki.")
+        raise Refused(f"`{text[:40]}` is not a time zone: pick an IANA name such as Europe/Helsinki.")
     if text not in _zone_names():
-        raise ScheduleInputError(f"`{text[:40]}` is not a time zone I know: pick an IANA name such as Europe/Helsinki.")
+        raise Refused(f"`{text[:40]}` is not a time zone I know: pick an IANA name such as Europe/Helsinki.")
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ScheduleInputError(
+        raise Refused(
             f"`{text[:40]}` is not a time zone I know: pick an IANA name such as Europe/Helsinki."
         ) from None
 
@@ -76,7 +75,7 @@ def parse_days(text: str) -> frozenset[int]:
         else:
             days.add(_weekday(part, text))
     if not days:
-        raise ScheduleInputError("Give at least one day, e.g. `mon-fri` or `mon,wed,fri`.")
+        raise Refused("Give at least one day, e.g. `mon-fri` or `mon,wed,fri`.")
     return frozenset(days)
 
 
@@ -85,7 +84,7 @@ def _weekday(token: str, original: str) -> int:
     for index, name in enumerate(DAY_NAMES):
         if len(token) >= 3 and name.startswith(token):
             return index
-    raise ScheduleInputError(f"`{original[:40]}` is not a list of days: use e.g. `mon-fri` or `mon,wed,fri`.")
+    raise Refused(f"`{original[:40]}` is not a list of days: use e.g. `mon-fri` or `mon,wed,fri`.")
 
 
 def format_days(days: frozenset[int] | set[int]) -> str:
@@ -107,9 +106,9 @@ def parse_rotation(text: str) -> dict[int, str] | None:
     for part in filter(None, spec.split(",")):
         day, sep, category = part.partition("=")
         if not sep:
-            raise ScheduleInputError("Rotation is `round-robin` or pairs like `mon=sql,tue=behavioral`.")
+            raise Refused("Rotation is `round-robin` or pairs like `mon=sql,tue=behavioral`.")
         if category not in CATEGORIES:
-            raise ScheduleInputError(f"`{category[:40]}` is not a category. Categories: {', '.join(CATEGORIES)}.")
+            raise Refused(f"`{category[:40]}` is not a category. Categories: {', '.join(CATEGORIES)}.")
         for weekday in parse_days(day):
             mapping[weekday] = category
     return mapping
@@ -129,7 +128,7 @@ def parse_tracks(text: str) -> list[str]:
         return []
     unknown = [t for t in spec if t not in TRACKS]
     if unknown:
-        raise ScheduleInputError(f"Unknown track(s): {', '.join(unknown)[:100]}. Tracks: {', '.join(TRACKS)}.")
+        raise Refused(f"Unknown track(s): {', '.join(unknown)[:100]}. Tracks: {', '.join(TRACKS)}.")
     return sorted(set(spec), key=TRACKS.index)
 
 
@@ -138,7 +137,7 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ScheduleInputError(f"`{text[:20]}` is not a date: use YYYY-MM-DD, e.g. 2026-12-24.") from None
+        raise Refused(f"`{text[:20]}` is not a date: use YYYY-MM-DD, e.g. 2026-12-24.") from None
 
 
 def local_instant(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:
@@ -194,7 +193,7 @@ class PostRule:
             due = self.due_on(day)
             if due > after or (offset == 0 and include_today_if_missed):
                 return day, due
-        raise ScheduleInputError("This schedule never posts: check its days and pause date.")
+        raise Refused("This schedule never posts: check its days and pause date.")
 
 
 def category_for(day: dt.date, rotation: dict[int, str] | None, index: int) -> str:

@@ -19,6 +19,7 @@ from bot.db import insert_ignoring_conflicts
 from bot.models import FeedbackDraft, MockFeedback, MockGroup, MockGroupMember, MockRound
 from bot.models.feedback import Signal
 from bot.models.mock import GroupState
+from bot.services.errors import Refused
 
 DIMENSIONS: tuple[str, ...] = ("communication", "structure", "technical_depth", "problem_solving", "culture")
 DIMENSION_LABELS: dict[str, str] = {
@@ -46,8 +47,6 @@ GIVING_STATES = (GroupState.THREADED, GroupState.DM)  # the pairing was set up: 
 RECENT_GROUPS = 5
 
 
-class FeedbackRefused(ValueError):
-    """Feedback that cannot be given, changed, read or reported; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +99,17 @@ async def recipients(*, session: AsyncSession, group_id: int, giver_id: int) -> 
     group = await session.get(MockGroup, group_id)
     members = await _member_ids(session, group_id)
     if group is None or giver_id not in members:
-        raise FeedbackRefused("Only the members of this pairing can give feedback for it.")
+        raise Refused("Only the members of this pairing can give feedback for it.")
     if group.state not in GIVING_STATES:
-        raise FeedbackRefused("This pairing was never set up, so there is no mock to give feedback on.")
+        raise Refused("This pairing was never set up, so there is no mock to give feedback on.")
     return [m for m in members if m != giver_id]
 
 
-async def pairing_guild(*, session: AsyncSession, group_id: int) -> int:
-    """Return the server a pairing belongs to (0 when it is gone)."""
+async def start(*, session: AsyncSession, group_id: int, giver_id: int) -> tuple[int, list[int]]:
+    """Return the server of a pairing and whom ``giver_id`` may give feedback to there (refused for outsiders)."""
+    others = await recipients(session=session, group_id=group_id, giver_id=giver_id)
     group = await session.get(MockGroup, group_id)
-    return group.guild_id if group is not None else 0
+    return (group.guild_id if group else 0), others
 
 
 async def pairings(
@@ -154,9 +154,9 @@ async def save_score(
 ) -> Form:
     """Store one score (1-5) in the direction's draft; an edit starts from the stored feedback."""
     if dimension not in DIMENSIONS:
-        raise FeedbackRefused(f"Unknown dimension {dimension!r}. Nothing was stored.")
+        raise Refused(f"Unknown dimension {dimension!r}. Nothing was stored.")
     if not 1 <= score <= 5:
-        raise FeedbackRefused("Scores go from 1 to 5. Nothing was stored.")
+        raise Refused("Scores go from 1 to 5. Nothing was stored.")
     existing = await _check_direction(session, group_id, giver_id, recipient_id, now)
     group = await session.get(MockGroup, group_id)
     assert group is not None
@@ -212,7 +212,7 @@ async def finish(
     assert row is not None
     if not created:
         if now > edit_deadline(row):
-            raise FeedbackRefused(_too_late(row))
+            raise Refused(_too_late(row))
         for name, value in values.items():
             setattr(row, name, value)
         row.updated_at = now
@@ -240,7 +240,7 @@ async def for_recipient(*, session: AsyncSession, feedback_id: int, user_id: int
     """Return one feedback for its recipient; anyone else is refused, the same way as for a missing one."""
     row = await session.get(MockFeedback, feedback_id)
     if row is None or row.recipient_id != user_id:
-        raise FeedbackRefused("Only the member it was given to can read this feedback.")
+        raise Refused("Only the member it was given to can read this feedback.")
     return row
 
 
@@ -250,7 +250,7 @@ async def report(*, session: AsyncSession, feedback_id: int, user_id: int, note:
     Returns False when it was reported already (the first report's time is kept).
     """
     if len(note) > REPORT_NOTE_MAX:
-        raise FeedbackRefused(f"Keep the note under {REPORT_NOTE_MAX} characters. Nothing was reported.")
+        raise Refused(f"Keep the note under {REPORT_NOTE_MAX} characters. Nothing was reported.")
     row = await for_recipient(session=session, feedback_id=feedback_id, user_id=user_id)
     first = row.reported_at is None
     if first:
@@ -311,10 +311,10 @@ async def _check_direction(
     """Refuse outsiders, self-feedback and edits after the window; return the stored feedback if any."""
     others = await recipients(session=session, group_id=group_id, giver_id=giver_id)
     if recipient_id not in others:
-        raise FeedbackRefused("You can give feedback only to the other members of your pairing.")
+        raise Refused("You can give feedback only to the other members of your pairing.")
     existing = await _feedback(session, group_id, giver_id, recipient_id)
     if existing is not None and now > edit_deadline(existing):
-        raise FeedbackRefused(_too_late(existing))
+        raise Refused(_too_late(existing))
     return existing
 
 
@@ -357,6 +357,6 @@ def _validated(scores: dict[str, Any], signal: str, strengths: str, improve: str
         elif len(text.strip()) > TEXT_MAX:
             problems.append(f"keep {name} under {TEXT_MAX} characters ({len(text.strip())} given)")
     if problems:
-        raise FeedbackRefused("Your feedback was not saved: " + "; ".join(problems) + ".")
+        raise Refused("Your feedback was not saved: " + "; ".join(problems) + ".")
     return {**{d: int(scores[d]) for d in DIMENSIONS}, "signal": signal,
             "strengths": strengths.strip(), "improve": improve.strip()}  # fmt: skip

@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from bot.models import Answer, DailyPrompt, MockFeedback, MockGroup, MockGroupMember, MockRound
 from bot.models.feedback import Signal
+from bot.services.errors import Refused
 from bot.services.feedback import DIMENSIONS, GIVING_STATES, SIGNALS, WEAK_AREA_CATEGORIES, received
 
 LATEST_COMMENTS = 3
@@ -72,10 +73,17 @@ def weak_categories(dimensions: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(c for d in dimensions for c in WEAK_AREA_CATEGORIES.get(d, ())))
 
 
-async def summary(*, session: AsyncSession, guild_id: int, user_id: int) -> Summary:
-    """Return a member's received feedback summed up (for them only)."""
+async def mine(
+    *, session: AsyncSession, guild_id: int, user_id: int, listed: int
+) -> tuple[Summary, list[MockFeedback]]:
+    """Return what /feedback mine shows: the summary, and the ``listed`` latest feedbacks to open one by one.
+
+    Refused before any feedback arrived.
+    """
     rows = await received(session=session, guild_id=guild_id, recipient_id=user_id)
-    return Summary(len(rows), averages(rows), signal_counts(rows), rows[:LATEST_COMMENTS], trend(rows))
+    if not rows:
+        raise Refused("You have not received feedback yet. After a mock, your partner can give it.")
+    return Summary(len(rows), averages(rows), signal_counts(rows), rows[:LATEST_COMMENTS], trend(rows)), rows[:listed]
 
 
 async def weakest_dimensions(*, session: AsyncSession, guild_id: int, user_id: int) -> list[str]:

@@ -15,6 +15,8 @@ from bot.db import insert_ignoring_conflicts, upsert
 from bot.models import MockAvoid, MockProfile, MockRound, PairingConfig
 from bot.models.mock import Cadence, GroupState, InactiveReason, Level
 from bot.services.daily.schedule import PostRule, parse_time, parse_timezone
+from bot.services.errors import Refused
+from bot.services.mock.availability import parse_availability
 from bot.services.privacy.identity import member_key, secret
 from bot.services.questions.schema import TRACKS
 
@@ -27,8 +29,6 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 _WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})(\+2)?$")
 
 
-class MockInputError(ValueError):
-    """Input the pairing feature cannot use; the message says why."""
 
 
 async def join(
@@ -39,15 +39,21 @@ async def join(
     track: str,
     level: str,
     timezone: str,
-    availability_text: str,
-    slots: list[int],
+    availability: str,
     now: dt.datetime,
 ) -> tuple[MockProfile, bool]:
-    """Opt in (or update the profile, resuming at once); return the profile and whether it is new."""
+    """Opt in (or update the profile, resuming at once); return the profile and whether it is new.
+
+    ``availability`` is what the member typed ("weekday evenings, sat 9-12"), read in ``timezone``.
+    """
     if track not in TRACKS or level not in LEVELS:
-        raise MockInputError("Pick a track and a level from the lists.")
+        raise Refused("Pick a track and a level from the lists.")
+    try:
+        slots = parse_availability(availability, parse_timezone(timezone))
+    except Refused as exc:
+        raise Refused(f"{exc} Your profile was not changed.") from None
     existing = await session.get(MockProfile, (guild_id, user_id))
-    values = {"track": track, "level": level, "timezone": timezone, "availability_text": availability_text[:300],
+    values = {"track": track, "level": level, "timezone": timezone, "availability_text": availability[:300],
               "slots": slots, "active": True, "paused_until": None, "inactive_reason": None,
               "missed_followups": 0, "updated_at": now}  # fmt: skip
     await session.execute(
@@ -78,10 +84,10 @@ async def leave(
 async def pause(*, session: AsyncSession, guild_id: int, user_id: int, weeks: int, now: dt.datetime) -> dt.datetime:
     """Skip rounds for ``weeks`` weeks (1-12); resumes by itself."""
     if not 1 <= weeks <= MAX_PAUSE_WEEKS:
-        raise MockInputError(f"Pause for 1 to {MAX_PAUSE_WEEKS} weeks.")
+        raise Refused(f"Pause for 1 to {MAX_PAUSE_WEEKS} weeks.")
     row = await session.get(MockProfile, (guild_id, user_id))
     if row is None or not row.active:
-        raise MockInputError("You have not joined mock interviews here; use /mock join first.")
+        raise Refused("You have not joined mock interviews here; use /mock join first.")
     row.paused_until = now + dt.timedelta(weeks=weeks)
     return row.paused_until
 
@@ -94,13 +100,13 @@ async def profile(*, session: AsyncSession, guild_id: int, user_id: int) -> Mock
 async def set_avoid(*, session: AsyncSession, guild_id: int, user_id: int, other_id: int, avoid: bool) -> bool:
     """Add (or remove) a member to one's private avoid list; return whether anything changed."""
     if other_id == user_id:
-        raise MockInputError("You are never paired with yourself.")
+        raise Refused("You are never paired with yourself.")
     key = member_key(await secret(session=session), guild_id, other_id)
     if avoid:
         count = len(list(await session.scalars(select(col(MockAvoid.avoided_key)).where(
             col(MockAvoid.guild_id) == guild_id, col(MockAvoid.user_id) == user_id))))  # fmt: skip
         if count >= MAX_AVOIDS:
-            raise MockInputError(f"Your avoid list holds at most {MAX_AVOIDS} members.")
+            raise Refused(f"Your avoid list holds at most {MAX_AVOIDS} members.")
         result = await session.execute(
             insert_ignoring_conflicts(
                 session,
@@ -217,8 +223,10 @@ async def skip_ran_periods(*, session: AsyncSession, config: PairingConfig) -> N
 async def configure(
     *, session: AsyncSession, guild_id: int, changes: PairingChanges, now: dt.datetime
 ) -> PairingConfig:
-    """Apply validated pairing settings and recompute the next round."""
+    """Apply validated pairing settings and recompute the next round; turning it on needs a channel."""
     row = await session.get(PairingConfig, guild_id, with_for_update=True)
+    if changes.channel_id is None and (row is None or row.channel_id is None) and changes.enabled:
+        raise Refused("Choose a channel first (channel:). Nothing was changed.")
     if row is None:
         row = PairingConfig(guild_id=guild_id)
         session.add(row)
@@ -273,3 +281,4 @@ async def previous_threads(*, session: AsyncSession, guild_id: int, before_round
         col(MockGroup.thread_id).is_not(None),
     )
     return [t for t in await session.scalars(stmt) if t is not None]
+

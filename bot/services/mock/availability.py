@@ -6,7 +6,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from bot.services.daily.schedule import WEEKDAYS, ScheduleInputError, parse_days
+from bot.services.daily.schedule import WEEKDAYS, parse_days
+from bot.services.errors import Refused
 
 HOURS_PER_WEEK = 7 * 24
 PARTS = {"morning": (8, 12), "mornings": (8, 12), "afternoon": (12, 17), "afternoons": (12, 17),
@@ -26,10 +27,10 @@ def _window(days: str, hours: str) -> tuple[frozenset[int], int, int]:
     else:
         match = _RANGE.match(hours)
         if not match:
-            raise ScheduleInputError(f"`{hours[:30]}` is not a time of day: use morning/afternoon/evening or 18-21.")
+            raise Refused(f"`{hours[:30]}` is not a time of day: use morning/afternoon/evening or 18-21.")
         start, end = int(match[1]), int(match[2])
         if not (0 <= start < end <= 24):
-            raise ScheduleInputError(f"`{hours[:30]}`: hours go from 0 to 24, start before end.")
+            raise Refused(f"`{hours[:30]}`: hours go from 0 to 24, start before end.")
     return weekdays, start, end
 
 
@@ -45,8 +46,8 @@ def parse_availability(text: str, zone: ZoneInfo) -> list[int]:
         days_word, hours_word = words[0], "".join(words[1:])
         try:
             weekdays, start, end = _window(days_word, hours_word)
-        except ScheduleInputError as exc:
-            raise ScheduleInputError(
+        except Refused as exc:
+            raise Refused(
                 f"{exc} Availability looks like `weekday evenings, weekend mornings` or `mon-fri 18-21, sat 9-12`."
             ) from None
         for weekday in weekdays:
@@ -56,7 +57,7 @@ def parse_availability(text: str, zone: ZoneInfo) -> list[int]:
                 utc = local.astimezone(dt.UTC)
                 hours.add(((utc.date() - _REFERENCE_MONDAY).days % 7) * 24 + utc.hour)
     if not hours:
-        raise ScheduleInputError("Give at least one window, e.g. `weekday evenings`.")
+        raise Refused("Give at least one window, e.g. `weekday evenings`.")
     return sorted(hours)
 
 

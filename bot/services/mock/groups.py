@@ -14,6 +14,7 @@ from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
 from bot.models.mock import GroupState, InactiveReason, RoundState
 from bot.services import mock
 from bot.services import questions as question_svc
+from bot.services.errors import Refused
 from bot.services.feedback import stats as feedback_stats
 from bot.services.mock.pairing import Candidate, match
 from bot.services.mock.rounds import group_members, interviewee_of, recent_pairs
@@ -136,21 +137,23 @@ async def rounds_to_set_up(*, session: AsyncSession) -> list[tuple[int, int]]:
 
 
 async def pack_for(
-    *, session: AsyncSession, bank: QuestionBank, group_id: int, viewer_id: int, seed: int
-) -> tuple[int, list[Question]] | None:
+    *, session: AsyncSession, bank: QuestionBank, group_id: int, viewer_id: int
+) -> tuple[int, list[Question]]:
     """Return whom ``viewer_id`` interviews and that member's question pack (chosen once, then kept).
 
     The pack holds questions of the interviewee's track, from different categories, that the
     interviewee has not met in a mock before, preferring the categories that practise the two
-    weakest dimensions of the feedback they received. None when the viewer is not in the group.
+    weakest dimensions of the feedback they received. Refused when the viewer is not in the group.
     """
     members = await group_members(session=session, group_id=group_id)
     interviewee = interviewee_of(members, viewer_id)
-    if interviewee is None:
-        return None
+    group = await session.get(MockGroup, group_id)
+    round_row = await session.get(MockRound, group.round_id) if group else None
+    if interviewee is None or round_row is None:
+        raise Refused("This pack is only for the members of this pair.")
     target = next(m for m in members if m.user_id == interviewee)
     if not target.pack:
-        target.pack = await _choose_pack(session, bank, target, seed)
+        target.pack = await _choose_pack(session, bank, target, round_row.seed)
     found = [await question_svc.find_question(session=session, bank=bank, guild_id=target.guild_id, question_id=q)
              for q in target.pack]  # fmt: skip
     return interviewee, [f.question for f in found if f is not None]

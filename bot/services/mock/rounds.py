@@ -14,6 +14,7 @@ from bot.db import insert_ignoring_conflicts
 from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
 from bot.models.mock import GroupState, InactiveReason, Outcome, RoundState
 from bot.services import mock
+from bot.services.errors import Refused
 from bot.services.mock.pairing import Candidate, match
 
 RECENT_ROUNDS = 8
@@ -227,12 +228,12 @@ def interviewee_of(members: list[MockGroupMember], user_id: int) -> int | None:
 
 async def record_outcome(
     *, session: AsyncSession, group_id: int, user_id: int, outcome: Outcome, now: dt.datetime
-) -> MockGroup | None:
-    """Store a group member's follow-up answer (the latest press sets the group's outcome); None for outsiders."""
+) -> MockGroup:
+    """Store a group member's follow-up answer (the latest press sets the group's outcome); outsiders are refused."""
     member = await session.get(MockGroupMember, (group_id, user_id))
     group = await session.get(MockGroup, group_id)
     if member is None or group is None:
-        return None
+        raise Refused("Only the members of this pair can answer.")
     member.responded = True
     group.outcome, group.outcome_by, group.outcome_at = outcome, user_id, now
     return group
@@ -274,3 +275,28 @@ async def stats(*, session: AsyncSession, guild_id: int, limit: int = 6) -> list
             next((g.last_error for g in groups if g.state == GroupState.DM and g.last_error), None),
         ))  # fmt: skip
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """What /mock status shows: the member's profile, their latest group (round, group, members), the next round."""
+
+    profile: MockProfile | None
+    latest: tuple[MockRound, MockGroup, list[MockGroupMember]] | None
+    next_round_at: dt.datetime | None
+
+
+async def status(*, session: AsyncSession, guild_id: int, user_id: int) -> Status:
+    """Return a member's pairing status."""
+    recent = await member_groups(session=session, guild_id=guild_id, user_id=user_id, limit=1)
+    config = await mock.get_config(session=session, guild_id=guild_id)
+    profile = await mock.profile(session=session, guild_id=guild_id, user_id=user_id)
+    return Status(profile, recent[0] if recent else None, config.next_round_at if config else None)
+
+
+async def summary(*, session: AsyncSession, round_id: int) -> tuple[int, dt.datetime | None]:
+    """Return how many groups of a round still stand, and when the server's next round is."""
+    groups = await round_groups(session=session, round_id=round_id)
+    round_row = await session.get(MockRound, round_id)
+    config = await mock.get_config(session=session, guild_id=round_row.guild_id) if round_row else None
+    return sum(g.state != GroupState.DISSOLVED for g, _ in groups), config.next_round_at if config else None

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
+from pydantic import ValidationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import RetiredQuestion, ServerQuestion
+from bot.services.errors import Refused
 from bot.services.questions.bank import QuestionBank
 from bot.services.questions.loader import QuestionError, QuestionFileError, parse_questions
 from bot.services.questions.schema import Question
@@ -114,6 +116,31 @@ async def next_server_id(*, session: AsyncSession, guild_id: int, category: str)
     while f"{category}-s{n}" in existing:
         n += 1
     return f"{category}-s{n}"
+
+
+def describe_validation(exc: ValidationError) -> str:
+    """Explain a failed question in plain words, one problem per line."""
+    names = {"prompt": "Question", "rubric": "Rubric", "follow_ups": "Follow-ups", "hints": "Hints", "schema": "Tables"}
+    lines = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else ""
+        label = names.get(field, field or "Question")
+        lines.append(f"• {label}: {err['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)
+
+
+async def add_question(
+    *, session: AsyncSession, bank: QuestionBank, guild_id: int, fields: dict[str, Any], author_id: int
+) -> Question:
+    """Add a question typed into the modal (everything but its id, which is made here); refused with every problem."""
+    question_id = await next_server_id(session=session, guild_id=guild_id, category=str(fields.get("category")))
+    try:
+        question = Question.model_validate({"id": question_id, **fields})
+    except ValidationError as exc:
+        raise Refused(f"The question was not saved:\n{describe_validation(exc)}") from None
+    await save_questions(session=session, bank=bank, guild_id=guild_id, questions=[question], author_id=author_id,
+                         file="modal")  # fmt: skip
+    return question
 
 
 async def _count(session: AsyncSession, guild_id: int) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bot.services.errors import Refused
 from bot.services.questions.schema import CATEGORIES, Question
 
 SHIPPED_DIR = Path(__file__).resolve().parents[3] / "questions"
@@ -28,8 +29,8 @@ class QuestionError:
         return f"{self.file}:{self.line}: {self.field}: {self.reason}"
 
 
-class QuestionFileError(Exception):
-    """One or more question files are invalid; ``errors`` lists every problem."""
+class QuestionFileError(Refused):
+    """One or more question files are invalid; ``errors`` lists every problem (file, line, field, reason)."""
 
     def __init__(self, errors: Sequence[QuestionError]) -> None:
         self.errors = list(errors)

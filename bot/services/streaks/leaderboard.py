@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.models import MemberStreak, PeriodStat
+from bot.services import guild_time
 from bot.services.streaks import month_start, week_start
 
 Board = Literal["streak", "best", "answers", "reviews"]
@@ -132,3 +133,20 @@ async def view(
     if user_id is not None and row[-2] is not None:
         mine = Entry(int(row[-1]) + 1, user_id, int(row[-2]))
     return View(entries, total, mine)
+
+
+async def board(
+    *,
+    session: AsyncSession,
+    guild_id: int,
+    board: Board,
+    period: Period,
+    now: dt.datetime,
+    user_id: int,
+    after: Boundary | None = None,
+    before: Boundary | None = None,
+) -> View:
+    """Return what /leaderboard (or one of its buttons) shows ``user_id``: weeks and months in guild time."""
+    today = await guild_time.local_day(session, guild_id, now)
+    return await view(session=session, guild_id=guild_id, board=board, period=period, today=today, user_id=user_id,
+                      after=after, before=before)  # fmt: skip

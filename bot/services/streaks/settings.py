@@ -10,24 +10,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import insert_ignoring_conflicts, utcnow
 from bot.models import StreakSettings
+from bot.services.errors import Refused
 
 MAX_MILESTONES = 10
 HEADS_UP_RANGE = range(1, 24)
 _ROLE_ITEM = re.compile(r"^\s*(\d{1,4})\s*=\s*(.+?)\s*$")
 
 
-class StreakInputError(ValueError):
-    """Streak settings input that cannot be used; the message says why."""
 
 
 def parse_milestones(text: str) -> list[int]:
     """Parse "3,7,14,30,100" into sorted distinct milestones."""
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts or not all(p.isdigit() for p in parts):
-        raise StreakInputError("Milestones are streak lengths separated by commas, e.g. `3,7,14,30,100`.")
+        raise Refused("Milestones are streak lengths separated by commas, e.g. `3,7,14,30,100`.")
     values = sorted({int(p) for p in parts})
     if values[0] < 1 or values[-1] > 1000 or len(values) > MAX_MILESTONES:
-        raise StreakInputError(f"Use up to {MAX_MILESTONES} milestones between 1 and 1000.")
+        raise Refused(f"Use up to {MAX_MILESTONES} milestones between 1 and 1000.")
     return values
 
 
@@ -39,7 +38,9 @@ def parse_milestone_roles(text: str) -> dict[int, str]:
     for item in (i for i in text.split(",") if i.strip()):
         match = _ROLE_ITEM.match(item)
         if not match:
-            raise StreakInputError("Milestone roles look like `7=@Regular,30=@Veteran` (or `none` to clear).")
+            raise Refused(
+                "Milestone roles look like `7=@Regular,30=@Veteran` (or `none` to clear). Nothing was changed."
+            )
         result[int(match[1])] = match[2]
     return result
 
@@ -76,13 +77,14 @@ async def configure(*, session: AsyncSession, guild_id: int, changes: StreakChan
         row.milestone_roles = {str(k): v for k, v in sorted(changes.milestone_roles.items())}
     if changes.heads_up_hours is not None:
         if changes.heads_up_hours not in HEADS_UP_RANGE:
-            raise StreakInputError("The heads-up comes 1 to 23 hours before the prompt closes.")
+            raise Refused("The heads-up comes 1 to 23 hours before the prompt closes. Nothing was changed.")
         row.heads_up_hours = changes.heads_up_hours
     orphans = sorted(int(m) for m in row.milestone_roles if int(m) not in row.milestones)
     if orphans:
-        raise StreakInputError(
+        raise Refused(
             f"A role is set for {', '.join(map(str, orphans))}, which is not a milestone "
-            f"(milestones: {', '.join(map(str, row.milestones))}); add it to milestones or drop its role."
+            f"(milestones: {', '.join(map(str, row.milestones))}); add it to milestones or drop its role. "
+            "Nothing was changed."
         )
     if changes.milestone_roles is not None:
         row.role_error, row.role_error_at = None, None

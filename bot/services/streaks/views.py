@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.models import Answer, DailyPrompt, MemberStreak, StreakDay
-from bot.services.streaks import lock_member
+from bot.services import guild_time
+from bot.services.streaks import get_member, get_settings, lock_member
 
 REMINDER_MIN_STREAK = 3
 
@@ -48,6 +50,25 @@ async def heatmap_days(
         status = marks.get(prompt.local_date)
         days[prompt.local_date] = status or ("open" if prompt.local_date == latest else "missed")
     return days
+
+
+@dataclass(frozen=True, slots=True)
+class StreakCard:
+    """What /streak shows: the member's streak row (None before their first answer), the rules, the map's days."""
+
+    row: MemberStreak | None
+    freezes_enabled: bool
+    days: dict[dt.date, str]
+    today: dt.date
+
+
+async def streak_card(*, session: AsyncSession, guild_id: int, user_id: int, now: dt.datetime) -> StreakCard:
+    """Return a member's streak, the server's freeze rule and the heat map's days up to today (guild time)."""
+    today = await guild_time.local_day(session, guild_id, now)
+    row = await get_member(session=session, guild_id=guild_id, user_id=user_id)
+    settings = await get_settings(session=session, guild_id=guild_id)
+    days = await heatmap_days(session=session, guild_id=guild_id, user_id=user_id, end=today)
+    return StreakCard(row, settings.freezes_enabled, days, today)
 
 
 async def set_reminders(*, session: AsyncSession, guild_id: int, user_id: int, on: bool) -> None:
