@@ -87,6 +87,7 @@ class DrillBot(commands.AutoShardedBot):
         self.background_jobs = background_jobs
         self._job_tasks: set[asyncio.Task[Any]] = set()
         self._event_tasks: set[asyncio.Task[Any]] = set()
+        self._jobs_start: asyncio.Task[None] | None = None
         self.outbox = Outbox(self)
         self.locks = KeyedLocks()
         self._names: dict[tuple[int, int], str] = {}
@@ -98,7 +99,7 @@ class DrillBot(commands.AutoShardedBot):
             use_gateway(settings.discord_gateway_url)
 
     async def setup_hook(self) -> None:
-        """Load cogs, start the scheduler and sync commands: once per process, not per READY."""
+        """Load cogs and sync commands; the jobs start once the gateway is ready. Once per process, not per READY."""
         if self.settings.discord_api_base and not self.settings.discord_gateway_url:
             # Reconnects after an invalid session go to DEFAULT_GATEWAY: keep it on the same API.
             _shards, url, _limits = await self.http.get_bot_gateway()
@@ -108,9 +109,15 @@ class DrillBot(commands.AutoShardedBot):
         if self.background_jobs:
             self.add_job("outbox", self.outbox.drain, seconds=OUTBOX_TICK_SECONDS)
             self.add_job("outbox-prune", self.outbox.prune, seconds=OUTBOX_PRUNE_SECONDS)
-        if not self.scheduler.running:
-            self.scheduler.start()
+        # Jobs use the guild cache (channels, threads), so they start after READY, and only once:
+        # on_ready fires again after every reconnect.
+        self._jobs_start = asyncio.create_task(self._start_jobs_when_ready(), name="drillbot-start-jobs")
         await self.sync_commands()
+
+    async def _start_jobs_when_ready(self) -> None:
+        await self.wait_until_ready()
+        if not self.scheduler.running and not self.is_closed():
+            self.scheduler.start()
 
     def owns_command_sync(self) -> bool:
         """Tell whether this process syncs commands (the one that runs shard 0, or the only one)."""
@@ -184,6 +191,8 @@ class DrillBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         """Stop the scheduler and its running jobs, close the gateway and HTTP session, release the database."""
+        if self._jobs_start is not None and not self._jobs_start.done():
+            self._jobs_start.cancel()
         if self.scheduler.running:
             # Paused, not shut down yet: APScheduler's shutdown cancels running jobs at once, mid-transaction.
             self.scheduler.pause()

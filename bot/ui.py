@@ -97,6 +97,12 @@ class OutOfDate(discord.ui.DynamicItem[discord.ui.Item[Any]], template=r"(?s).*"
         await send_ephemeral(interaction, self.text)
 
 
+def carries(message: discord.Message, custom_id: str) -> bool:
+    """Tell whether a message shows a component with ``custom_id`` (how a retry finds its own earlier post)."""
+    return any(getattr(item, "custom_id", None) == custom_id
+               for row in message.components for item in getattr(row, "children", []))  # fmt: skip
+
+
 def view_of(*items: discord.ui.Item[Any]) -> DrillView:
     """Return a view holding ``items`` (persistent ones: no state lives in the view)."""
     view = DrillView(timeout=None)

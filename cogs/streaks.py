@@ -211,6 +211,8 @@ class StreaksCog(commands.Cog):
         problem = " ".join(problems) or None
         if problem is None:
             try:
+                # By ids: without the members intent there is no Member to call add_roles on, and fetching one
+                # first would double the requests of a grant.
                 await self.bot.http.add_role(guild_id, user_id, int(role_id), reason=f"{milestone}-day drill streak")
             except discord.HTTPException as exc:
                 problem = f"Granting <@&{role_id}> failed ({exc.status} {exc.text})."
@@ -254,8 +256,8 @@ class StreaksCog(commands.Cog):
                 )
             closed = False
             try:
-                channel = await self.bot.http.start_private_message(member.user_id)
-                await self.bot.get_partial_messageable(int(channel["id"])).send(
+                dm = await self.bot.create_dm(discord.Object(member.user_id))
+                await dm.send(
                     heads_up_text(member.current, member.freezes if settings.freezes_enabled else 0, closes)
                 )
                 sent += 1

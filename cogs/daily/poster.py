@@ -14,8 +14,9 @@ from bot.services.daily.prompts import Claim
 from bot.services.daily.schedule import local_date, parse_timezone
 from bot.services.errors import Refused
 from bot.services.questions import find_question
+from bot.ui import carries
 from cogs.daily.render import prompt_embed, thread_name
-from cogs.daily.views import answer_view
+from cogs.daily.views import AnswerButton, answer_view
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -136,6 +137,8 @@ class PromptPoster:
                                         now=self.bot.clock.now())  # fmt: skip
         if prompt.thread_id is None:
             thread_id = await self._open_thread(channel, message_id, claim)
+            if thread_id is None:
+                return False
             async with self.bot.db.write() as session:
                 await prompts.mark_threaded(session=session, prompt_id=prompt.id, thread_id=thread_id)
         if claim.fresh and claim.low_pool is not None and claim.low_pool < LOW_POOL_WARNING:
@@ -158,33 +161,30 @@ class PromptPoster:
 
     async def _find_marked(self, channel: discord.PartialMessageable, prompt_id: int) -> int | None:
         """Look in recent history for this prompt's post (its Answer button carries the prompt id)."""
-        marker = f"drill:answer:{prompt_id}"
+        marker = AnswerButton.id_for(prompt_id)
         bot_id = self.bot.user.id if self.bot.user else None
         async for message in channel.history(limit=prompts.RECOVERY_HISTORY_LIMIT):
-            if message.author.id != bot_id:
-                continue
-            for row in message.components:
-                for child in getattr(row, "children", []):
-                    if getattr(child, "custom_id", None) == marker:
-                        return message.id
+            if message.author.id == bot_id and carries(message, marker):
+                return message.id
         return None
 
-    async def _open_thread(self, channel: discord.PartialMessageable, message_id: int, claim: Claim) -> int:
+    async def _open_thread(self, channel: discord.PartialMessageable, message_id: int, claim: Claim) -> int | None:
+        """Start the answer thread on the post; None while the guild is unavailable (the next tick finishes it)."""
+        if self.bot.get_guild(claim.prompt.guild_id) is None:  # a thread needs the guild in the cache
+            log.info("guild %s is unavailable: its prompt's thread waits for the next tick", claim.prompt.guild_id)
+            return None
         async with self.bot.db.read() as session:
             schedule = await prompts.get_schedule(session=session, guild_id=claim.prompt.guild_id)
         archive = schedule.archive_minutes if schedule else 1440
         try:
-            # The raw route, not PartialMessage.create_thread: that needs the guild in the cache and
-            # raises ValueError before GUILD_CREATE (the start-up tick runs before the gateway is up).
-            data = await self.bot.http.start_thread_with_message(
-                channel.id, message_id, name=thread_name(claim.prompt),
-                auto_archive_duration=archive,  # type: ignore[arg-type]
-            )  # fmt: skip
+            thread = await channel.get_partial_message(message_id).create_thread(
+                name=thread_name(claim.prompt), auto_archive_duration=archive  # type: ignore[arg-type]
+            )
         except discord.HTTPException as exc:
             if exc.code == THREAD_ALREADY_EXISTS:
                 return message_id  # a thread started from a message shares the message's id
             raise
-        return int(data["id"])
+        return thread.id
 
     async def _warn_low_pool(self, channel: discord.PartialMessageable, claim: Claim) -> None:
         async with self.bot.db.write() as session:

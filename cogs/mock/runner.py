@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 
@@ -14,8 +14,9 @@ from bot.services import mock
 from bot.services.errors import Refused
 from bot.services.mock import groups as mock_groups
 from bot.services.mock import rounds
+from bot.ui import carries
 from cogs.mock.render import followup_text, intro_text
-from cogs.mock.views import followup_view, intro_view
+from cogs.mock.views import PackButton, followup_view, intro_view
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -33,7 +34,6 @@ PAUSED_TEXT = ("You missed the mock follow-up three rounds in a row, so I paused
                "`/mock join` in the server resumes it at once.")  # fmt: skip
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080
 INTRO_LOOKBACK = 20
-PRIVATE_THREAD: Literal[12] = 12
 
 
 def thread_name(period_key: str, group_id: int) -> str:
@@ -47,17 +47,16 @@ def thread_name(period_key: str, group_id: int) -> str:
 class ThreadFinder:
     """Looks a group's thread up by name among the guild's active threads, fetched at most once per pass."""
 
-    def __init__(self, bot: DrillBot, guild_id: int, channel_id: int) -> None:
-        self.bot, self.guild_id, self.channel_id = bot, guild_id, channel_id
-        self._by_name: dict[str, int] | None = None
+    def __init__(self, bot: DrillBot, guild: discord.Guild, channel_id: int) -> None:
+        self.bot, self.guild, self.channel_id = bot, guild, channel_id
+        self._by_name: dict[str, discord.Thread] | None = None
 
-    async def get(self, name: str) -> int | None:
-        """Return the id of the bot's thread of that name in the pairing channel, if one is active."""
+    async def get(self, name: str) -> discord.Thread | None:
+        """Return the bot's thread of that name in the pairing channel, if one is active."""
         if self._by_name is None:
-            data = await self.bot.http.get_active_threads(self.guild_id)
-            mine = str(self.bot.user.id if self.bot.user else 0)
-            self._by_name = {str(t.get("name")): int(t["id"]) for t in data.get("threads", [])
-                             if t.get("parent_id") == str(self.channel_id) and t.get("owner_id") == mine}  # fmt: skip
+            mine = self.bot.user.id if self.bot.user else 0
+            self._by_name = {t.name: t for t in await self.guild.active_threads()
+                             if t.parent_id == self.channel_id and t.owner_id == mine}  # fmt: skip
         return self._by_name.get(name)
 
 
@@ -176,11 +175,16 @@ class RoundRunner:
                 await self.setup_groups(round_id)
 
     async def _archive_previous(self, guild_id: int, round_id: int) -> None:
+        """Archive the previous round's threads (one not in the cache is archived already, or gone)."""
+        guild = self.bot.get_guild(guild_id)
         async with self.bot.db.read() as session:
             threads = await mock.previous_threads(session=session, guild_id=guild_id, before_round=round_id)
         for thread_id in threads:
+            thread = guild.get_thread(thread_id) if guild else None
+            if thread is None or thread.archived:
+                continue
             try:
-                await self.bot.http.edit_channel(thread_id, archived=True, reason="new pairing round")
+                await thread.edit(archived=True, reason="new pairing round")
             except discord.HTTPException as exc:
                 log.info("could not archive %s: %s", thread_id, exc)
 
@@ -195,29 +199,39 @@ class RoundRunner:
             groups = await rounds.round_groups(session=session, round_id=round_id)
         if round_row is None or round_row.channel_id is None:
             return
+        guild = self.bot.get_guild(round_row.guild_id)
+        if guild is None:  # unavailable: its groups are set up on a later tick
+            log.info("guild %s is unavailable: round %s is set up later", round_row.guild_id, round_id)
+            return
+        channel = guild.get_channel(round_row.channel_id)
         use_dm = False
         orphans: list[int] = []
-        found = ThreadFinder(self.bot, round_row.guild_id, round_row.channel_id)
+        found = ThreadFinder(self.bot, guild, round_row.channel_id)
         for group, members in groups:
             if group.state not in mock_groups.SETUP_STATES or group.attempts >= mock_groups.MAX_ATTEMPTS:
                 continue
             if only is not None and group.id not in only:
                 continue
             ids = [m.user_id for m in members]
+            failure = None
             try:
-                if not use_dm:
-                    orphans += await self._open_thread(round_row, group, ids, found)
+                if not use_dm and isinstance(channel, discord.TextChannel):
+                    orphans += await self._open_thread(channel, round_row, group, ids, found)
                     continue
+                if not use_dm:
+                    failure = "the pairing channel is gone or not a text channel"
             except discord.HTTPException as exc:
                 if exc.code == TOO_MANY_THREADS:
                     use_dm = True
                 else:
-                    log.info("setting up group %s failed: %s", group.id, exc)
-                    async with self.bot.db.write() as session:
-                        await mock_groups.mark_group(session=session, group_id=group.id or 0, state=GroupState.FAILED,
-                                                     error=f"{exc.status} ({exc.code}) {exc.text}")  # fmt: skip
-                    if group.attempts + 1 < mock_groups.MAX_ATTEMPTS:
-                        continue  # retried on the next tick; after the last attempt the members meet by DM
+                    failure = f"{exc.status} ({exc.code}) {exc.text}"
+            if failure is not None:
+                log.info("setting up group %s failed: %s", group.id, failure)
+                async with self.bot.db.write() as session:
+                    await mock_groups.mark_group(session=session, group_id=group.id or 0, state=GroupState.FAILED,
+                                                 error=failure)  # fmt: skip
+                if group.attempts + 1 < mock_groups.MAX_ATTEMPTS:
+                    continue  # retried on the next tick; after the last attempt the members meet by DM
             await self._introduce_by_dm(round_row.guild_id, group.id or 0, ids)
         if orphans:
             async with self.bot.db.write() as session:
@@ -228,7 +242,12 @@ class RoundRunner:
             await self._tell(regrouped.unpaired, UNPAIRED_TEXT)
 
     async def _open_thread(
-        self, round_row: rounds.MockRound, group: rounds.MockGroup, ids: list[int], found: ThreadFinder
+        self,
+        channel: discord.TextChannel,
+        round_row: rounds.MockRound,
+        group: rounds.MockGroup,
+        ids: list[int],
+        found: ThreadFinder,
     ) -> list[int]:
         """Create (or reuse) the group's private thread, add its members, post the intro; return members left alone.
 
@@ -236,29 +255,26 @@ class RoundRunner:
         that state (or a failed one: Discord may have made the thread before the error) first looks
         for the thread by its name, which holds the group id, and reuses it.
         """
-        assert round_row.channel_id is not None
         group_id = group.id or 0
         name = thread_name(round_row.period_key, group_id)
-        thread_id = group.thread_id
-        reused = thread_id is not None
-        if thread_id is None and group.state != GroupState.PENDING:
-            thread_id = await found.get(name)
-            reused = thread_id is not None
-        if thread_id is None:
+        thread = await self._recorded_thread(channel.guild, group.thread_id) if group.thread_id else None
+        if thread is None and group.state != GroupState.PENDING:
+            thread = await found.get(name)
+        reused = thread is not None
+        if thread is None:
             async with self.bot.db.write() as session:
                 await mock_groups.mark_group(session=session, group_id=group_id, state=GroupState.CREATING)
-            data = await self.bot.http.start_thread_without_message(
-                round_row.channel_id, name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES,
-                type=PRIVATE_THREAD, invitable=False,
+            thread = await channel.create_thread(
+                name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES, type=discord.ChannelType.private_thread,
+                invitable=False,
             )  # fmt: skip
-            thread_id = int(data["id"])
-        if thread_id != group.thread_id:
+        if thread.id != group.thread_id:
             async with self.bot.db.write() as session:
-                await mock_groups.record_thread(session=session, group_id=group_id, thread_id=thread_id)
+                await mock_groups.record_thread(session=session, group_id=group_id, thread_id=thread.id)
         present = []
         for user_id in ids:
             try:
-                await self.bot.http.add_user_to_thread(thread_id, user_id)
+                await thread.add_user(discord.Object(user_id))
                 present.append(user_id)
             except discord.NotFound as exc:
                 if exc.code == UNKNOWN_CHANNEL and reused:  # the reused thread is gone
@@ -270,28 +286,36 @@ class RoundRunner:
                 async with self.bot.db.write() as session:
                     alone = await mock_groups.remove_departed(session=session, group_id=group_id, user_id=user_id)
                 if alone:
-                    await self.bot.http.delete_channel(thread_id, reason="pair partner left the server")
+                    await thread.delete(reason="pair partner left the server")
                     return alone
-        if not (reused and await self._has_intro(thread_id, group_id)):
-            await self._post_intro(thread_id, round_row.guild_id, group_id, present)
+        if not (reused and await self._has_intro(thread, group_id)):
+            await self._post_intro(thread, round_row.guild_id, group_id, present)
         async with self.bot.db.write() as session:
             await mock_groups.mark_group(
-                session=session, group_id=group_id, state=GroupState.THREADED, thread_id=thread_id
+                session=session, group_id=group_id, state=GroupState.THREADED, thread_id=thread.id
             )
         return []
 
-    async def _has_intro(self, thread_id: int, group_id: int) -> bool:
+    async def _recorded_thread(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
+        """Return a group's recorded thread: from the cache, or fetched (only on a retry); None when it is gone."""
+        thread = guild.get_thread(thread_id)
+        if thread is None:
+            try:
+                fetched = await guild.fetch_channel(thread_id)
+            except discord.NotFound:
+                return None
+            thread = fetched if isinstance(fetched, discord.Thread) else None
+        return thread
+
+    async def _has_intro(self, thread: discord.Thread, group_id: int) -> bool:
         """Say whether a reused thread already holds this group's intro (an attempt stopped after posting it)."""
-        wanted, mine = f"mock:pack:{group_id}", str(self.bot.user.id if self.bot.user else 0)
+        wanted, mine = PackButton.id_for(group_id), self.bot.user.id if self.bot.user else 0
         try:
-            history = await self.bot.http.logs_from(thread_id, limit=INTRO_LOOKBACK)
+            async for message in thread.history(limit=INTRO_LOOKBACK):
+                if message.author.id == mine and carries(message, wanted):
+                    return True
         except discord.Forbidden:  # no Read Message History: a second intro beats none
             return False
-        for message in history:
-            rows: list[Any] = list(message.get("components", []))
-            ids = {item.get("custom_id") for row in rows for item in row.get("components", [])}
-            if message["author"]["id"] == mine and wanted in ids:
-                return True
         return False
 
     async def _welcome_joiners(self, guild_id: int, joined: dict[int, list[int]]) -> None:
@@ -300,21 +324,25 @@ class RoundRunner:
             async with self.bot.db.read() as session:
                 group, members = await rounds.get_group(session=session, group_id=group_id)
             try:
-                if group is not None and group.state == GroupState.THREADED and group.thread_id is not None:
-                    added = [u for u in new_ids if await self._add_joiner(group.thread_id, group_id, u)]
+                guild = self.bot.get_guild(guild_id)
+                if group is not None and group.state == GroupState.THREADED and group.thread_id and guild:
+                    thread = await self._recorded_thread(guild, group.thread_id)
+                    if thread is None:
+                        continue
+                    added = [u for u in new_ids if await self._add_joiner(thread, group_id, u)]
                     async with self.bot.db.read() as session:
                         ids = [m.user_id for m in await rounds.group_members(session=session, group_id=group_id)]
                     if added:
-                        await self._post_intro(group.thread_id, guild_id, group_id, ids)
+                        await self._post_intro(thread, guild_id, group_id, ids)
                 elif group is not None and group.state == GroupState.DM:
                     await self._introduce_by_dm(guild_id, group_id, [m.user_id for m in members])
             except discord.HTTPException as exc:
                 log.info("could not bring %s into group %s: %s", new_ids, group_id, exc)
 
-    async def _add_joiner(self, thread_id: int, group_id: int, user_id: int) -> bool:
+    async def _add_joiner(self, thread: discord.Thread, group_id: int, user_id: int) -> bool:
         """Add a re-paired member to a thread; one who has left the server too is taken out again (False)."""
         try:
-            await self.bot.http.add_user_to_thread(thread_id, user_id)
+            await thread.add_user(discord.Object(user_id))
         except discord.NotFound as exc:
             if exc.code != UNKNOWN_MEMBER:
                 raise
@@ -324,12 +352,12 @@ class RoundRunner:
         return True
 
     async def _post_intro(
-        self, channel_id: int, guild_id: int | None, group_id: int, ids: list[int], *, by_dm: bool = False
+        self, where: discord.abc.Messageable, guild_id: int, group_id: int, ids: list[int], *, by_dm: bool = False
     ) -> None:
         async with self.bot.db.read() as session:
-            profiles = {u: p for u in ids if (p := await mock.profile(session=session, guild_id=guild_id or 0,
+            profiles = {u: p for u in ids if (p := await mock.profile(session=session, guild_id=guild_id,
                                                                       user_id=u)) is not None}  # fmt: skip
-        await self.bot.get_partial_messageable(channel_id, guild_id=guild_id).send(
+        await where.send(
             intro_text(ids, profiles, by_dm=by_dm), view=intro_view(group_id),
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False,
                                                      users=[discord.Object(u) for u in ids]),
@@ -339,8 +367,8 @@ class RoundRunner:
         reached = 0
         for user_id in ids:
             try:
-                channel = await self.bot.http.start_private_message(user_id)
-                await self._post_intro(int(channel["id"]), guild_id, group_id, ids, by_dm=True)
+                dm = await self.bot.create_dm(discord.Object(user_id))
+                await self._post_intro(dm, guild_id, group_id, ids, by_dm=True)
                 reached += 1
             except discord.HTTPException as exc:
                 log.info("DM intro to %s failed: %s", user_id, exc)
@@ -353,8 +381,8 @@ class RoundRunner:
     async def _tell(self, user_ids: list[int], text: str) -> None:
         for user_id in user_ids:
             try:
-                channel = await self.bot.http.start_private_message(user_id)
-                await self.bot.get_partial_messageable(int(channel["id"])).send(text)
+                dm = await self.bot.create_dm(discord.Object(user_id))
+                await dm.send(text)
             except discord.HTTPException:
                 log.info("could not tell %s: %s", user_id, text[:40])
 
@@ -389,10 +417,8 @@ class RoundRunner:
         last, unreached = rounds.NOT_ASKED, []
         for user_id in ids:
             try:
-                channel = await self.bot.http.start_private_message(user_id)
-                message = await self.bot.get_partial_messageable(int(channel["id"])).send(
-                    followup_text(ids), view=followup_view(group_id)
-                )
+                dm = await self.bot.create_dm(discord.Object(user_id))
+                message = await dm.send(followup_text(ids), view=followup_view(group_id))
                 last = message.id
             except discord.HTTPException as exc:
                 log.info("follow-up DM to %s failed: %s", user_id, exc)

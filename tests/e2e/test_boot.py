@@ -6,6 +6,7 @@ import asyncio
 import re
 
 from bot.client import EXTENSIONS, DrillBot
+from tests.e2e.conftest import BotFactory
 from tests.fake_discord.server import FakeDiscord
 
 # The command surface that exists so far (top-level -> subcommands). Update with each feature.
@@ -112,3 +113,16 @@ async def test_survives_forced_reconnect_and_429_storm(fake_discord: FakeDiscord
     await fake_discord.gateway.invalidate_session(resumable=False)
     await fake_discord.gateway.wait_until_ready()
     assert (await alice.slash("help")).ephemeral
+
+
+async def test_jobs_start_once_after_ready_and_not_again_on_reconnect(
+    fake_discord: FakeDiscord, start_drillbot: BotFactory
+) -> None:
+    """The scheduler starts once the gateway is ready; a new session (READY again) neither restarts nor doubles it."""
+    bot = await start_drillbot(background_jobs=True)
+    assert bot.is_ready() and bot.scheduler.running
+    jobs = sorted(job.id for job in bot.scheduler.get_jobs())
+    assert {"prompts", "outbox", "outbox-prune", "mock-rounds", "reminders", "guild-purge"} <= set(jobs)
+    await fake_discord.gateway.invalidate_session(resumable=False)  # a fresh session: READY and on_ready again
+    await fake_discord.gateway.wait_until_ready()
+    assert bot.scheduler.running and sorted(job.id for job in bot.scheduler.get_jobs()) == jobs

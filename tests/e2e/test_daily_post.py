@@ -346,3 +346,31 @@ async def test_post_now_is_refused_for_members_and_without_a_channel(
     assert refused.ephemeral and "admin" in refused.content.lower()
     assert fake_discord.messages(world.prompts) == []
     assert await prompts_of(drillbot, world.guild.id) == []
+
+
+async def test_a_guild_missing_from_the_cache_does_not_stop_the_others(
+    fake_discord: FakeDiscord, start_drillbot: BotFactory, clock: ManualClock
+) -> None:
+    """A due guild the bot has no cache for (unavailable) waits for its thread; the other guild posts in full."""
+    world = fake_discord.default
+    other = fake_discord.add_guild("Other Guild")
+    other_channel = fake_discord.add_text_channel(other, "daily")
+    bot = await start_drillbot()
+    await setup_daily(fake_discord)
+    reply = await configure(fake_discord.member(other, "owner"), other_channel, time="09:00", timezone="UTC",
+                            days="mon-fri")  # fmt: skip
+    assert "Nothing was changed" not in reply.content
+    cached = bot.get_guild(world.guild.id)
+    assert cached is not None
+    bot._connection._remove_guild(cached)  # the guild went unavailable: nothing of it is cached
+    await tick_at(bot, clock, at(2026, 6, 1, 9, 0))
+    [other_prompt] = await prompts_of(bot, other.id)
+    [other_post] = daily_posts(fake_discord, other_channel)
+    assert other_prompt.state == "threaded" and thread_of(fake_discord, other_post) is not None
+    [waiting] = await prompts_of(bot, world.guild.id)
+    assert waiting.state == "sent" and waiting.thread_id is None  # posted; its thread waits for the guild
+    bot._connection._add_guild(cached)  # the guild is back
+    await tick_at(bot, clock, at(2026, 6, 1, 9, 1))
+    [done] = await prompts_of(bot, world.guild.id)
+    assert done.state == "threaded" and done.thread_id is not None
+    assert len(daily_posts(fake_discord, world.prompts)) == 1  # the same post, not a second one
