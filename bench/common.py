@@ -359,7 +359,6 @@ async def configure_schedule(
             guild_id=guild_id,
             changes=prompts.PromptSettings(channel_id=channel_id, post_time=post_time, timezone="UTC", days="daily"),
             now=now,
-            shard_count=bot.shard_count or 1,
         )
 
 

@@ -152,10 +152,9 @@ async def measure(guilds: int, postgres: str | None) -> Result:
                             channel_id=channel.id, post_time=POST_AT, timezone="UTC", days="daily"
                         ),
                         now=clock.now(),
-                        shard_count=bot.shard_count or 1,
                     )
             async with bot.db.read() as session:
-                due = await prompts.due_guilds(session=session, now=DUE, shard_ids=None)
+                due = await prompts.due_guilds(session=session, now=DUE)
             if len(due) != guilds:
                 raise SystemExit(f"{len(due)} schedules are due at {DUE:%H:%M}, expected {guilds}")
             schedules = time.perf_counter() - started

@@ -21,7 +21,7 @@ from bot.locks import KeyedLocks
 from bot.outbox import Outbox
 from bot.pacing import GLOBAL_BURST, GLOBAL_RATE, TokenBucket, install_global_pacer
 from bot.services.questions.bank import QuestionBank
-from bot.tree import DrillTree
+from bot.tree import DrillTree, same_commands
 
 log = logging.getLogger(__name__)
 
@@ -123,17 +123,31 @@ class DrillBot(commands.AutoShardedBot):
         """Tell whether this process syncs commands (the one that runs shard 0, or the only one)."""
         return self.shard_ids is None or 0 in self.shard_ids
 
-    async def sync_commands(self) -> None:
-        """Publish the command tree globally, or to DEV_GUILD_ID only while developing."""
+    async def sync_commands(self) -> bool:
+        """Publish the command tree (globally, or to DEV_GUILD_ID while developing) if Discord's differs.
+
+        A restart with an unchanged tree sends nothing; commands changed elsewhere are put back.
+        Returns whether the commands were published.
+        """
         if not self.owns_command_sync():
-            return
-        if self.settings.dev_guild_id:
-            guild = discord.Object(id=self.settings.dev_guild_id)
+            return False
+        guild = discord.Object(id=self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-        else:
-            synced = await self.tree.sync()
+        local = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        # The raw list: discord.py's AppCommand leaves out default_member_permissions and nsfw, which count.
+        assert self.application_id is not None
+        registered = await (
+            self.http.get_guild_commands(self.application_id, guild.id)
+            if guild is not None
+            else self.http.get_global_commands(self.application_id)
+        )
+        if same_commands(local, list(registered)):
+            log.info("commands unchanged (%d): nothing to sync", len(local))
+            return False
+        synced = await self.tree.sync(guild=guild)
         log.info("synced %d commands", len(synced))
+        return True
 
     def owns_guild(self, guild_id: int) -> bool:
         """Tell whether this process's shards include ``guild_id`` (it schedules only those)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -62,10 +60,3 @@ class Settings(BaseSettings):
             if bad:
                 raise ValueError(f"SHARD_IDS {bad} are outside 0..{self.shard_count - 1}")
         return self
-
-    def sqlite_path(self) -> Path | None:
-        """Return the SQLite file the database URL names, or None for other back-ends."""
-        prefix = "sqlite+aiosqlite:///"
-        if not self.database_url.startswith(prefix):
-            return None
-        return Path(self.database_url.removeprefix(prefix).split("?", 1)[0])

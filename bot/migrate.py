@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from alembic import command
@@ -47,8 +46,3 @@ async def run_alembic(
 async def upgrade_head(database_url: str, *, engine: AsyncEngine | None = None) -> None:
     """Apply every pending revision."""
     await run_alembic(database_url, "upgrade", "head", engine=engine)
-
-
-def upgrade_head_sync(database_url: str) -> None:
-    """Apply every pending revision from synchronous code."""
-    asyncio.run(upgrade_head(database_url))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -78,6 +78,43 @@ async def report_error(interaction: Interaction, error: BaseException) -> None:
             f"Sorry, something went wrong on my side. If it keeps happening, tell an admin the error id `{error_id}`."
         )
     await send_ephemeral(interaction, message)
+
+
+COMPARED = ("description", "options", "default_member_permissions", "nsfw", "dm_permission", "contexts",
+            "integration_types")  # fmt: skip
+LEFT_TO_DISCORD = frozenset({"contexts", "integration_types"})  # Discord fills its defaults in when we send null
+
+
+def _canonical(node: Any) -> Any:
+    """Drop what Discord leaves out or answers with a default (empty, false, null; dm_permission true)."""
+    if isinstance(node, dict):
+        kept = {name: _canonical(value) for name, value in node.items()}
+        return {
+            name: value
+            for name, value in kept.items()
+            if value not in (None, False, [], {}, "") and not (name == "dm_permission" and value is True)
+        }
+    if isinstance(node, list):
+        return [_canonical(item) for item in node]
+    return node
+
+
+def same_commands(local: list[dict[str, Any]], registered: list[Any]) -> bool:
+    """Tell whether Discord's registered commands are the tree's (ids, versions and Discord's defaults aside)."""
+
+    def keyed(commands: list[Any]) -> dict[tuple[int, str], dict[str, Any]]:
+        return {(int(c.get("type") or 1), str(c["name"])): _canonical(c) for c in commands}
+
+    mine, theirs = keyed(local), keyed(registered)
+    if mine.keys() != theirs.keys():
+        return False
+    for key, command in mine.items():
+        for name in COMPARED:
+            if name in LEFT_TO_DISCORD and name not in command:
+                continue
+            if command.get(name) != theirs[key].get(name):
+                return False
+    return True
 
 
 class DrillTree(app_commands.CommandTree["DrillBot"]):

@@ -132,7 +132,6 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
         async with self.bot.db.write() as session:
             schedule = await prompts.configure(
                 session=session, guild_id=interaction.guild_id, changes=changes, now=self.bot.clock.now(),
-                shard_count=self.bot.shard_count or 1,
             )  # fmt: skip
         when = f"<t:{int(schedule.next_post_at.timestamp())}:F>" if schedule.next_post_at else "not scheduled"
         state = "on" if schedule.enabled and schedule.channel_id else "off"

@@ -228,7 +228,7 @@ class StreaksCog(commands.Cog):
         now = self.bot.clock.now()
         sent = 0
         async with self.bot.db.read() as session:
-            guilds = await prompts.due_guilds(session=session, now=now + dt.timedelta(hours=23), shard_ids=None)
+            guilds = await prompts.due_guilds(session=session, now=now + dt.timedelta(hours=23))
         for guild_id in guilds:
             if not self.bot.owns_guild(guild_id) or sent >= REMINDERS_PER_RUN:
                 continue

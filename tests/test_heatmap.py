@@ -13,7 +13,9 @@ from bot.render.heatmap import (
     FILL,
     MARK,
     PITCH,
-    cell_box,
+    Layout,
+    _legend,
+    _title_text,
     heatmap_alt_text,
     render_heatmap,
     window_start,
@@ -21,6 +23,18 @@ from bot.render.heatmap import (
 
 END = dt.date(2025, 4, 30)  # a Wednesday: Thursday to Sunday of the last column lie after it
 START = window_start(END, 12)
+
+
+
+def cell_box(
+    day: dt.date, *, end: dt.date, weeks: int = 12, title: str | None = None, legend_open: bool = False
+) -> tuple[int, int, int, int] | None:
+    """Return the pixel box of a day's cell in ``render_heatmap``'s image, or None outside the window."""
+    start = window_start(end, weeks)
+    if not start <= day <= end:
+        return None
+    layout = Layout.build(weeks, _title_text(title), _legend(legend_open))
+    return layout.cell((day - start).days // 7, day.weekday())
 
 
 def open_png(data: bytes) -> Image.Image:

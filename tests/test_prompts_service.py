@@ -114,7 +114,7 @@ async def test_post_failure_disables_only_that_guild(database: Database, bank: Q
             session=session, guild_id=GUILD, reason="Missing Permissions", now=utc(2026, 6, 1, 9), disable=True
         )
     async with database.read() as session:
-        due = await prompts.due_guilds(session=session, now=utc(2026, 6, 1, 9, 1), shard_ids=None)
+        due = await prompts.due_guilds(session=session, now=utc(2026, 6, 1, 9, 1))
         mine = await session.get(PromptSchedule, GUILD)
     assert due == [GUILD + 1]
     assert mine is not None and not mine.enabled and mine.last_error == "Missing Permissions"

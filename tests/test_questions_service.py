@@ -95,7 +95,7 @@ async def test_export_then_import_round_trips(database: Database, bank: Question
 
 async def test_retire_and_restore_a_shipped_question(database: Database, bank: QuestionBank) -> None:
     """A retired shipped question leaves this server's pool only, and can be restored."""
-    target = bank.in_category("sql")[0]
+    target = next(q for q in bank.all() if q.category == "sql")
     async with database.write() as session:
         found = await svc.set_retired(session=session, bank=bank, guild_id=GUILD, question_id=target.id, by=5)
         assert found is not None and found.retired

@@ -52,7 +52,6 @@ class PromptSchedule(SQLModel, table=True):
     __tablename__ = "prompt_schedule"
 
     guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    shard_key: int = Field(default=0, sa_type=Integer, index=True)
     channel_id: int | None = Field(default=None, sa_type=BigInteger)
     post_time: str = Field(default="09:00", sa_type=String(5))
     timezone: str = Field(default="UTC", sa_type=String(64))

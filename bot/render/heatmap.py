@@ -165,17 +165,6 @@ def _legend_rows(legend: tuple[tuple[str, str], ...], left: int, right: int) -> 
     return rows
 
 
-def cell_box(
-    day: dt.date, *, end: dt.date, weeks: int = 12, title: str | None = None, legend_open: bool = False
-) -> tuple[int, int, int, int] | None:
-    """Return the pixel box of a day's cell in ``render_heatmap``'s image, or None outside the window."""
-    start = window_start(end, weeks)
-    if not start <= day <= end:
-        return None
-    layout = Layout.build(weeks, _title_text(title), _legend(legend_open))
-    return layout.cell((day - start).days // 7, day.weekday())
-
-
 def _title_text(title: str | None) -> str | None:
     """Return the title as it can be drawn, or None when nothing drawable is left."""
     return (_drawable(title, TITLE_SIZE) or None) if title else None

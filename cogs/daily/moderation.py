@@ -102,4 +102,3 @@ async def _apply(
             await channel.get_partial_message(notice_id).delete()
     bot.outbox.wake()
     await interaction.followup.send(f"The {kind} was removed; it no longer counts anywhere.", ephemeral=True)
-    bot.dispatch(f"drill_{kind}_removed", removed)

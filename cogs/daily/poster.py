@@ -48,9 +48,9 @@ class PromptPoster:
             now = self.bot.clock.now()
             async with self.bot.db.read() as session:
                 unfinished = await prompts.unfinished_prompts(
-                    session=session, shard_ids=None, since=(now - dt.timedelta(days=1)).date()
+                    session=session, since=(now - dt.timedelta(days=1)).date()
                 )
-                due = await prompts.due_guilds(session=session, now=now, shard_ids=None)
+                due = await prompts.due_guilds(session=session, now=now)
             resumed = [p for p in unfinished if self.bot.owns_guild(p.guild_id) and p.id not in self._in_flight]
             results = await asyncio.gather(
                 *(self._resume(p.guild_id, p.id or 0) for p in resumed),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import discord
 
 from bot.models import Answer, DailyPrompt, Review
@@ -48,11 +46,6 @@ def answer_embed(answer: Answer, reviews: list[Review]) -> discord.Embed:
     return embed
 
 
-def embed_size(embed: discord.Embed) -> int:
-    """Count the characters Discord adds up towards an embed set's 6,000 limit."""
-    return len(embed)
-
-
 def review_notice(review: Review, answer: Answer, reviewer_name: str) -> tuple[str, discord.Embed]:
     """Render the notice telling an author about a review (the author is the one mention)."""
     content = f"<@{answer.user_id}> your answer got a review from {clip(reviewer_name, 80)}."
@@ -95,8 +88,3 @@ def history_embed(entries: list[HistoryEntry], *, member_name: str, page: int, p
     embed.description = "\n".join(lines) if lines else "No answers yet."
     embed.set_footer(text=f"Page {page + 1} of {pages} · {total} answered")
     return embed
-
-
-def local_day_label(day: dt.date) -> str:
-    """Render a local date for admins."""
-    return f"{day:%a %d %b %Y}"

@@ -71,7 +71,6 @@ async def submit_review(interaction: Interaction, *, answer_id: int, scores: lis
     verb = "saved" if result.created else "updated"
     await interaction.followup.send(f"Review {verb}. The author will be told in the thread.", ephemeral=True)
     bot.outbox.wake()
-    bot.dispatch("drill_review", result)
 
 
 async def show_history(

@@ -83,7 +83,7 @@ def already_ran_text(period_key: str, groups: int, next_round_at: dt.datetime | 
     return f"This {period}'s round already ran ({groups} group(s)); {after}. Nobody was paired again."
 
 
-def pack_embeds(interviewee_id: int, questions: list[Question]) -> list[discord.Embed]:
+def pack_embeds(questions: list[Question]) -> list[discord.Embed]:
     """Render the pack for the person the viewer interviews: prompt, rubric and hints per question."""
     embeds = []
     for index, question in enumerate(questions, start=1):

@@ -40,7 +40,7 @@ class PackButton(Persistent[discord.ui.Button[Any]], prefix="mock:pack"):
             )
         await interaction.response.send_message(
             f"Your questions for interviewing <@{interviewee}>. Only you can see this.",
-            embeds=pack_embeds(interviewee, questions), ephemeral=True,
+            embeds=pack_embeds(questions), ephemeral=True,
         )  # fmt: skip
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
@@ -116,13 +114,3 @@ def notices(fake: FakeDiscord, thread: Channel) -> list[Message]:
 def timestamp(when: dt.datetime) -> str:
     """Return the Discord timestamp markup the bot uses for an instant."""
     return f"<t:{int(when.timestamp())}:F>"
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], *, timeout: float = 5.0) -> None:
-    """Wait until the async ``check`` passes (for work the bot does after a gateway event)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)

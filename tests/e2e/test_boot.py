@@ -126,3 +126,21 @@ async def test_jobs_start_once_after_ready_and_not_again_on_reconnect(
     await fake_discord.gateway.invalidate_session(resumable=False)  # a fresh session: READY and on_ready again
     await fake_discord.gateway.wait_until_ready()
     assert bot.scheduler.running and sorted(job.id for job in bot.scheduler.get_jobs()) == jobs
+
+
+async def test_commands_are_published_only_when_they_differ(
+    fake_discord: FakeDiscord, start_drillbot: BotFactory
+) -> None:
+    """A restart with the same tree sends no PUT; commands changed on Discord's side are put back."""
+    first = await start_drillbot()
+    puts = len(fake_discord.records.requests_to("PUT /applications/*/commands"))
+    assert puts == 1 and fake_discord.records.requests_to("GET /applications/*/commands")
+    await first.close()
+    await start_drillbot()
+    assert len(fake_discord.records.requests_to("PUT /applications/*/commands")) == puts  # nothing new to send
+    registered = fake_discord.world.application.global_commands
+    next(c for c in registered if c["name"] == "help")["description"] = "changed elsewhere"
+    assert await start_drillbot() is not None
+    assert len(fake_discord.records.requests_to("PUT /applications/*/commands")) == puts + 1  # drift repaired
+    help_command = next(c for c in fake_discord.world.application.global_commands if c["name"] == "help")
+    assert help_command["description"] != "changed elsewhere"

@@ -28,8 +28,7 @@ import os
 import signal
 import sqlite3
 import sys
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -41,7 +40,7 @@ from sqlmodel import select
 from bot.db import Database
 from bot.migrate import upgrade_head
 from bot.models import DailyPrompt, PromptSchedule
-from bot.services.daily.prompts import shard_key
+from tests.eventually import eventually
 from tests.fake_discord.server import FakeDiscord
 from tests.fake_discord.world import Channel, Guild, Message
 
@@ -96,7 +95,6 @@ async def seed_schedules(url: str, targets: list[Target]) -> None:
                 session.add(
                     PromptSchedule(
                         guild_id=t.guild.id,
-                        shard_key=shard_key(t.guild.id, 1),
                         channel_id=t.channel.id,
                         post_time=due.strftime("%H:%M"),
                         timezone=zone,
@@ -141,20 +139,6 @@ async def rows_by_guild(db: Database) -> dict[int, DailyPrompt]:
     """Read every prompt row, keyed by guild."""
     async with db.read() as session:
         return {p.guild_id: p for p in await session.scalars(select(DailyPrompt))}
-
-
-async def poll(check: Callable[[], object], *, timeout: float, what: str, interval: float = 0.02) -> None:
-    """Wait until ``check()`` (sync or async) is truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-        await asyncio.sleep(interval)
 
 
 def messages_path(channel: Channel) -> str:
@@ -245,10 +229,10 @@ async def test_sigkill_mid_posting_then_restart_posts_once_per_guild(
                 state[t.guild.id] == "sent" for t in group["thread_unrecorded"] + group["thread_failing"]
             )
 
-        await poll(ready_to_lock, timeout=20, what="every group to reach its window")
+        await eventually(ready_to_lock, timeout=20, what="every group to reach its window")
         async with write_lock(db_path):
             # Discord now does what the bot cannot record: the held requests land.
-            await poll(
+            await fake.changed.wait_for(
                 lambda: (
                     all(answered(thread_glob(t.channel), 201) for t in group["thread_unrecorded"])
                     and all(answered(send_glob(t.channel), 200) for t in group["send_unrecorded"])
@@ -256,7 +240,9 @@ async def test_sigkill_mid_posting_then_restart_posts_once_per_guild(
                 timeout=HELD_SECONDS + 5,
                 what="the held requests to land",
             )
-            await asyncio.sleep(0.2)  # let the bot take the responses and block on the database
+            # The bot takes the responses and blocks on the locked database: inside the bot, so nothing
+            # the fake could signal; a short wait lets it get there.
+            await asyncio.sleep(0.2)
             proc.kill()  # SIGKILL: no clean-up, mid-transaction
             assert await asyncio.wait_for(proc.wait(), timeout=10) == -signal.SIGKILL
 
@@ -295,8 +281,8 @@ async def test_sigkill_mid_posting_then_restart_posts_once_per_guild(
             rows = await rows_by_guild(db)
             return len(rows) == len(targets) and all(r.state == "threaded" for r in rows.values())
 
-        await poll(all_threaded, timeout=20, what="every guild's prompt to be threaded", interval=0.05)
-        await poll(
+        await eventually(all_threaded, timeout=20, what="every guild's prompt to be threaded", interval=0.05)
+        await eventually(
             lambda: len(fake.records.events_named("GUILD_CREATE")) - guild_creates >= len(fake.world.guilds),
             timeout=20,
             what="the restarted bot's gateway session to receive its guilds",

@@ -15,7 +15,6 @@ from tests.e2e.daily_support import (
     configure,
     daily_posts,
     drain,
-    eventually,
     notices,
     pending_outbox,
     prompts_of,
@@ -23,6 +22,7 @@ from tests.e2e.daily_support import (
     thread_of,
     tick_at,
 )
+from tests.eventually import eventually
 from tests.fake_discord.actors import Actor
 from tests.fake_discord.replies import Reply
 from tests.fake_discord.server import FakeDiscord

@@ -12,8 +12,9 @@ from bot.clock import ManualClock
 from bot.models import FeedbackDraft, MockFeedback, MockGroup, MockGroupMember
 from bot.services.feedback import DIMENSIONS
 from bot.services.questions.bank import QuestionBank
-from tests.e2e.daily_support import at, configure, custom_ids, eventually, tick_at
+from tests.e2e.daily_support import at, configure, custom_ids, tick_at
 from tests.e2e.mock_support import intro, join, latest_groups, members, moderator, rows, setup_pairing, tick
+from tests.eventually import eventually
 from tests.fake_discord.access import P
 from tests.fake_discord.actors import Actor
 from tests.fake_discord.replies import Reply

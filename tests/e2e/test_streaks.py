@@ -8,7 +8,7 @@ from sqlmodel import col
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import OutboxItem
-from tests.e2e.daily_support import answer_posts, at, configure, drain, eventually, thread_of
+from tests.e2e.daily_support import answer_posts, at, configure, drain, thread_of
 from tests.e2e.streak_support import (
     PNG_SIGNATURE,
     answer,
@@ -20,6 +20,7 @@ from tests.e2e.streak_support import (
     settings_row,
     show_streak,
 )
+from tests.eventually import eventually
 from tests.fake_discord.access import P
 from tests.fake_discord.actors import Actor
 from tests.fake_discord.builder import BOT_PERMISSIONS

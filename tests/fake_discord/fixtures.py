@@ -14,6 +14,8 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from tests.eventually import eventually
+
 from .server import FakeDiscord
 
 
@@ -31,15 +33,15 @@ async def start_bot(fake: FakeDiscord, bot: discord.Client, *, timeout: float = 
     fast_identify(bot)
     loop = asyncio.get_running_loop()
     task = loop.create_task(bot.start(fake.token))
-    deadline = loop.time() + timeout
+
+    def ready() -> bool:
+        if task.done():
+            task.result()
+            raise AssertionError("the bot stopped before it was ready")
+        return bot.is_ready()
+
     try:
-        while not bot.is_ready():
-            if task.done():
-                task.result()
-                raise AssertionError("the bot stopped before it was ready")
-            if loop.time() > deadline:
-                raise AssertionError(f"the bot was not ready within {timeout:g}s")
-            await asyncio.sleep(0.01)
+        await eventually(ready, timeout=timeout, what="the bot to be ready", interval=0.01)
     except BaseException:
         await stop_bot(bot, task)
         raise

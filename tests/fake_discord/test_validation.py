@@ -29,20 +29,16 @@ from tests.fake_discord.sample_payloads import (
     mentions,
 )
 from tests.fake_discord.validation import (
-    SPEC_ENV_VAR,
+    SPEC_PATH,
     UNKNOWN_ROUTE,
     RequestValidator,
-    default_spec_path,
     load_spec,
 )
 
 
 @pytest.fixture(scope="module")
 def validator() -> RequestValidator:
-    checker = RequestValidator()
-    if not checker.available:
-        pytest.skip(checker.skip_reason or "spec unavailable")
-    return checker
+    return RequestValidator()
 
 
 def rejected(checker: RequestValidator, sent: Sent) -> dict[str, list[str]]:
@@ -284,8 +280,7 @@ def test_relaxations_are_narrow(validator: RequestValidator) -> None:
 
 
 def test_every_relaxation_is_applied(validator: RequestValidator) -> None:
-    spec = load_spec(default_spec_path().resolve())
-    assert spec is not None
+    spec = load_spec(SPEC_PATH.resolve())
     for pointer, alternative in validation._RELAXATIONS:
         node: Any = spec.document
         for token in pointer.replace("~1", "\x00").split("/"):
@@ -298,36 +293,25 @@ def test_every_relaxation_is_applied(validator: RequestValidator) -> None:
 
 
 def test_spec_is_loaded_once_per_process(validator: RequestValidator) -> None:
-    path = default_spec_path().resolve()
+    path = SPEC_PATH.resolve()
     assert load_spec(path) is load_spec(path)
     assert RequestValidator()._spec is RequestValidator(path)._spec
     spec = load_spec(path)
-    assert spec is not None
     assert spec.validator("/channels/{channel_id}/messages", "POST") is spec.validator(
         "/channels/{channel_id}/messages", "post"
     )
 
 
-def test_default_spec_path_and_env_override(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(SPEC_ENV_VAR, raising=False)
-    assert (
-        default_spec_path() == Path(validation.__file__).resolve().parents[3] / "shared/discord-api-spec/openapi.json"
-    )
-    monkeypatch.setenv(SPEC_ENV_VAR, str(tmp_path / "elsewhere.json"))
-    assert default_spec_path() == tmp_path / "elsewhere.json"
-    assert not RequestValidator().available
+def test_the_spec_ships_beside_the_fake_with_its_licence() -> None:
+    """A fresh clone validates every body: the spec (and its MIT licence) sit beside the fake Discord."""
+    assert Path(validation.__file__).resolve().parent / "discord-api-spec" / "openapi.json" == SPEC_PATH
+    assert SPEC_PATH.is_file() and (SPEC_PATH.parent / "LICENSE").read_text().startswith("MIT License")
 
 
-def test_missing_spec_skips_schema_but_keeps_limits(tmp_path: Path) -> None:
-    missing = tmp_path / "openapi.json"
-    checker = RequestValidator(missing)
-    assert not checker.available
-    assert checker.skip_reason == f"Discord OpenAPI spec not found at {missing}; schema checks skipped"
-    assert checker.validate("POST", "/nope", {}) == []  # no spec: routes cannot be told apart
-    assert checker.validate("POST", "/channels/1/messages", {"tts": "yes", "content": "ok"}) == []
-    assert checker.validate("POST", "/channels/1/messages", {"content": "x" * 2001}) == [
-        "$.content: must be 2000 or fewer in length (2001 given)"
-    ]
+def test_a_missing_spec_fails_instead_of_skipping(tmp_path: Path) -> None:
+    """Without the spec the fake cannot tell a body Discord would reject: that is an error, not a skip."""
+    with pytest.raises(FileNotFoundError, match="OpenAPI spec is missing"):
+        RequestValidator(tmp_path / "openapi.json")
 
 
 def test_validating_does_not_mutate_the_body(validator: RequestValidator) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -26,8 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .limits import check_limits, route_shape
 
-SPEC_ENV_VAR = "DISCORD_API_SPEC"
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[2].parent / "shared" / "discord-api-spec" / "openapi.json"
+SPEC_PATH = Path(__file__).resolve().parent / "discord-api-spec" / "openapi.json"  # kept beside the fake (MIT)
 UNKNOWN_ROUTE = "unknown route"
 
 _SPEC_URI = "urn:discord:openapi"
@@ -92,12 +90,6 @@ _RELAXATIONS: tuple[tuple[str, dict[str, Any]], ...] = (
     (_op("/channels/{channel_id}/permissions/{overwrite_id}", "put") + "/properties/allow", _DECIMAL_STRING),
     (_op("/channels/{channel_id}/permissions/{overwrite_id}", "put") + "/properties/deny", _DECIMAL_STRING),
 )
-
-
-def default_spec_path() -> Path:
-    """Return the spec location: ``$DISCORD_API_SPEC`` if set, else ``shared/`` beside the project."""
-    env = os.environ.get(SPEC_ENV_VAR)
-    return Path(env) if env else DEFAULT_SPEC_PATH
 
 
 @dataclass
@@ -177,12 +169,13 @@ def _flatten_const_unions(node: Any) -> None:
 
 
 @functools.cache
-def load_spec(path: Path) -> LoadedSpec | None:
-    """Parse the spec at ``path`` once per process and build its registry; None if it is absent."""
+def load_spec(path: Path) -> LoadedSpec:
+    """Parse the spec at ``path`` once per process and build its registry; a missing spec is an error."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None
+        raise FileNotFoundError(f"Discord's OpenAPI spec is missing at {path}: every request body is checked "
+                                "against it, so the tests cannot run without it") from None
     _relax(document)
     _flatten_const_unions(document)
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, DRAFT202012.create_resource(document))
@@ -241,26 +234,20 @@ _BOUNDS = {"maxLength", "maxItems", "maximum"}
 class RequestValidator:
     """Check request bodies the way Discord would: spec schema first, then documented limits."""
 
-    def __init__(self, spec_path: Path | None = None) -> None:
-        path = spec_path if spec_path is not None else default_spec_path()
-        self._spec = load_spec(path.resolve())
-        self.available: bool = self._spec is not None
-        self.skip_reason: str | None = (
-            None if self.available else f"Discord OpenAPI spec not found at {path}; schema checks skipped"
-        )
+    def __init__(self, spec_path: Path = SPEC_PATH) -> None:
+        self._spec = load_spec(spec_path.resolve())
 
     def validate(self, method: str, path: str, body: Any) -> list[str]:
         """Return readable reasons Discord would reject ``body`` on ``method path``; empty if none."""
         path = unquote(path.split("?", 1)[0].removeprefix("/api/v10"))
         found: list[tuple[str, str, str]] = []
-        if self._spec is not None:
-            route = self._spec.match(method, path)
-            if route is None:
-                return [UNKNOWN_ROUTE]
-            validator = self._spec.validator(route[0], method)
-            if validator is not None and body is not None:
-                for error in validator.iter_errors(body):
-                    found.extend(_explain(error))
+        route = self._spec.match(method, path)
+        if route is None:
+            return [UNKNOWN_ROUTE]
+        validator = self._spec.validator(route[0], method)
+        if validator is not None and body is not None:
+            for error in validator.iter_errors(body):
+                found.extend(_explain(error))
         if body is None:
             return ["$: a request body is required"] if route_shape(method, path) in _BODY_REQUIRED else []
         limits = check_limits(method, path, body)

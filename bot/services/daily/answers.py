@@ -258,11 +258,6 @@ async def history(
     return [HistoryEntry(p, a, int(n), float(m) if m is not None else None) for p, a, n, m in rows], int(total)
 
 
-async def get_answer(*, session: AsyncSession, answer_id: int) -> Answer | None:
-    """Return an answer by id."""
-    return await session.get(Answer, answer_id)
-
-
 async def my_answer(*, session: AsyncSession, prompt_id: int, user_id: int) -> Answer | None:
     """Return a member's answer to a prompt, if any."""
     stmt = select(Answer).where(col(Answer.prompt_id) == prompt_id, col(Answer.user_id) == user_id)

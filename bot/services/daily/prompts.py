@@ -8,7 +8,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -30,7 +30,6 @@ from bot.services.errors import Refused
 from bot.services.questions.bank import QuestionBank
 from bot.services.questions.schema import CATEGORIES, Question
 
-LOW_POOL_THRESHOLD = 7
 RECOVERY_HISTORY_LIMIT = 50
 
 
@@ -55,11 +54,6 @@ def rule_of(schedule: PromptSchedule) -> PostRule:
     )
 
 
-def shard_key(guild_id: int, shard_count: int) -> int:
-    """Return the shard that owns a guild, Discord's way."""
-    return (guild_id >> 22) % max(shard_count, 1)
-
-
 def prompt_nonce(guild_id: int, day: dt.date) -> str:
     """Return the deterministic nonce of a guild's prompt for a day (Discord allows 25 chars)."""
     digest = hashlib.sha256(f"drillbot:prompt:{guild_id}:{day.isoformat()}".encode()).hexdigest()
@@ -80,27 +74,15 @@ def refresh_next_post(schedule: PromptSchedule, now: dt.datetime, *, include_tod
     schedule.next_post_at = due
 
 
-async def due_guilds(
-    *, session: AsyncSession, now: dt.datetime, shard_ids: list[int] | None, limit: int = 5000
-) -> list[int]:
-    """Return the guilds of these shards whose next post is due, earliest first."""
+async def due_guilds(*, session: AsyncSession, now: dt.datetime, limit: int = 5000) -> list[int]:
+    """Return the guilds whose next post is due, earliest first (each process keeps those of its shards)."""
     stmt = (
         select(col(PromptSchedule.guild_id))
         .where(col(PromptSchedule.enabled).is_(True), col(PromptSchedule.next_post_at) <= now)
         .order_by(col(PromptSchedule.next_post_at))
         .limit(limit)
     )
-    if shard_ids is not None:
-        stmt = stmt.where(col(PromptSchedule.shard_key).in_(shard_ids))
     return list(await session.scalars(stmt))
-
-
-async def next_due_at(*, session: AsyncSession, shard_ids: list[int] | None) -> dt.datetime | None:
-    """Return the earliest upcoming post time of these shards."""
-    stmt = select(func.min(PromptSchedule.next_post_at)).where(col(PromptSchedule.enabled).is_(True))
-    if shard_ids is not None:
-        stmt = stmt.where(col(PromptSchedule.shard_key).in_(shard_ids))
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def _usage(session: AsyncSession, guild_id: int, category: str) -> Counter[str]:
@@ -292,27 +274,12 @@ async def record_post_failure(
     await session.execute(update(PromptSchedule).where(col(PromptSchedule.guild_id) == guild_id).values(**values))
 
 
-async def unfinished_prompts(
-    *, session: AsyncSession, shard_ids: list[int] | None, since: dt.date
-) -> list[DailyPrompt]:
+async def unfinished_prompts(*, session: AsyncSession, since: dt.date) -> list[DailyPrompt]:
     """Return prompts claimed or sent but not yet carried through, from ``since`` on."""
     stmt = select(DailyPrompt).where(
         col(DailyPrompt.state) != PromptState.THREADED, col(DailyPrompt.local_date) >= since
     )
-    rows = list(await session.scalars(stmt))
-    if shard_ids is None:
-        return rows
-    keys = {
-        g: k
-        for g, k in (
-            await session.execute(
-                select(col(PromptSchedule.guild_id), col(PromptSchedule.shard_key)).where(
-                    col(PromptSchedule.guild_id).in_([r.guild_id for r in rows])
-                )
-            )
-        ).all()
-    }
-    return [r for r in rows if keys.get(r.guild_id) in shard_ids]
+    return list(await session.scalars(stmt))
 
 
 async def current_prompt(*, session: AsyncSession, guild_id: int) -> DailyPrompt | None:
@@ -350,7 +317,7 @@ class PromptSettings:
 
 
 async def configure(
-    *, session: AsyncSession, guild_id: int, changes: PromptSettings, now: dt.datetime, shard_count: int
+    *, session: AsyncSession, guild_id: int, changes: PromptSettings, now: dt.datetime
 ) -> PromptSchedule:
     """Apply validated changes to a schedule and recompute its next post time; turning it on needs a channel."""
     schedule = await session.get(PromptSchedule, guild_id, with_for_update=True)
@@ -359,7 +326,6 @@ async def configure(
     if schedule is None:
         schedule = PromptSchedule(guild_id=guild_id, tracks=[], low_pool_warned={})
         session.add(schedule)
-    schedule.shard_key = shard_key(guild_id, shard_count)
     for name in ("channel_id", "post_time", "timezone", "days", "rotation", "tracks", "archive_minutes"):
         value = getattr(changes, name)
         if value is not None:

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from bot.services.daily.schedule import WEEKDAYS, parse_days
 from bot.services.errors import Refused
 
-HOURS_PER_WEEK = 7 * 24
 PARTS = {"morning": (8, 12), "mornings": (8, 12), "afternoon": (12, 17), "afternoons": (12, 17),
          "evening": (17, 22), "evenings": (17, 22), "night": (21, 24), "nights": (21, 24),
          "anytime": (8, 22), "any": (8, 22)}  # fmt: skip

@@ -196,12 +196,6 @@ async def get_group(*, session: AsyncSession, group_id: int) -> tuple[MockGroup 
     return await session.get(MockGroup, group_id), await group_members(session=session, group_id=group_id)
 
 
-async def latest_round(*, session: AsyncSession, guild_id: int) -> MockRound | None:
-    """Return the guild's most recent round."""
-    stmt = select(MockRound).where(col(MockRound.guild_id) == guild_id).order_by(col(MockRound.id).desc()).limit(1)
-    return (await session.scalars(stmt)).first()
-
-
 async def member_groups(
     *, session: AsyncSession, guild_id: int, user_id: int, limit: int = 10
 ) -> list[tuple[MockRound, MockGroup, list[MockGroupMember]]]:

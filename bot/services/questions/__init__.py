@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -141,11 +141,6 @@ async def add_question(
     await save_questions(session=session, bank=bank, guild_id=guild_id, questions=[question], author_id=author_id,
                          file="modal")  # fmt: skip
     return question
-
-
-async def _count(session: AsyncSession, guild_id: int) -> int:
-    stmt = select(func.count()).select_from(ServerQuestion).where(col(ServerQuestion.guild_id) == guild_id)
-    return int((await session.execute(stmt)).scalar_one())
 
 
 async def save_questions(

@@ -28,7 +28,6 @@ TRACKS: tuple[str, ...] = (
     "business-analyst",
     "quant-analyst",
 )
-DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 
@@ -94,11 +93,3 @@ class Question(BaseModel):
         if self.category == "sql" and not self.schema_sql:
             raise ValueError("sql questions need a 'schema' with the tables they refer to")
         return self
-
-
-class QuestionFile(BaseModel):
-    """A YAML file of questions: shipped per category, or a server's import."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    questions: list[Question] = Field(min_length=1)
