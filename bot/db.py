@@ -67,11 +67,12 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _install_sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
-    """Give every connection WAL, foreign keys and a busy timeout; begin writes IMMEDIATE.
+def _install_sqlite_pragmas(engine: AsyncEngine, *, writer: bool) -> None:
+    """Give every connection WAL, foreign keys and a busy timeout; the writer's transactions begin IMMEDIATE.
 
     SQLAlchemy's documented recipe for SQLite transactions: the driver's own BEGIN is turned off
-    and the engine's "begin" event emits ours. A connection in AUTOCOMMIT (the checkpoint) gets none.
+    and the writer's "begin" event emits ours (a connection in AUTOCOMMIT, the checkpoint, gets
+    none). Readers begin nothing: each SELECT is its own read transaction on a WAL snapshot.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -82,17 +83,18 @@ def _install_sqlite_pragmas(engine: AsyncEngine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        if immediate:
+        if writer:
             cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_BACKSTOP_PAGES}")
             cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_KEEP_BYTES}")
         cursor.close()
 
-    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+    if not writer:
+        return
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            connection.exec_driver_sql(begin)
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(url: str, *, writer: bool = False, **kwargs: Any) -> AsyncEngine:
@@ -104,11 +106,14 @@ def create_engine(url: str, *, writer: bool = False, **kwargs: Any) -> AsyncEngi
         options: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
         if writer:
             # One process writes to SQLite one transaction at a time anyway; queueing writers in
-            # the pool instead of in SQLite's busy handler keeps the tail latency low.
+            # the pool instead of in SQLite's busy handler keeps the tail latency low. The pool
+            # rolls a connection back when it is handed back (a cancelled task's open transaction).
             options.update(pool_size=1, max_overflow=0, pool_timeout=30)
+        else:
+            options.update(pool_reset_on_return=None)  # readers never hold a transaction open
         options.update(kwargs)
         engine = create_async_engine(url, **options)
-        _install_sqlite_pragmas(engine, immediate=writer)
+        _install_sqlite_pragmas(engine, writer=writer)
         return engine
     # pool_pre_ping: a connection the server dropped (a restart, a failover) is replaced before use.
     options = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}

@@ -23,7 +23,7 @@ def test_one_panel_per_dimension_on_an_opaque_card() -> None:
     """Five panels of the same height; the card is opaque (it reads the same on light and dark themes)."""
     series = {d: [(DAY, 2.0), (DAY + dt.timedelta(days=7), 3.5)] for d in DIMENSION_LABELS}
     image = _image(render_trend(series, DIMENSION_LABELS, title="alice · feedback trend"))
-    assert image.mode == "RGB" and image.width == 900
+    assert image.width == 900 and image.convert("RGBA").getextrema()[3] == (255, 255)  # no transparency
     taller = _image(render_trend(series, {**DIMENSION_LABELS, "extra": "Extra"}))
     assert taller.height > image.height
     assert image.getpixel((5, 5)) == image.getpixel((image.width - 5, image.height - 5))

@@ -40,6 +40,6 @@ the day's writes crossed the board tables' autovacuum threshold (migration 0008)
 vacuumed as autovacuum's pass would have, then more members answer, untimed, until one more
 answer would cross it again. ``--reads-first`` times the reads right after the load instead.
 
-Prints PASS/MISS per figure and overall; exits 0 when every target is met (20 ms / 20 ms / 5 ms
+Prints PASS/MISS per figure and overall; exits 0 when every target is met (50 ms / 50 ms / 25 ms
 at p99), 1 otherwise.
 """

@@ -8,12 +8,12 @@ its latest score as a number, and marks each day that brought feedback with a do
 from __future__ import annotations
 
 import datetime as dt
-import io
+import functools
 from collections.abc import Mapping, Sequence
 
 from PIL import Image, ImageDraw
 
-from bot.render.heatmap import CARD, CARD_BORDER, MONTHS, SUBTLE_TEXT, TEXT, _drawable, _fit, _font
+from bot.render.heatmap import CARD, CARD_BORDER, MONTHS, SUBTLE_TEXT, TEXT, _drawable, _fit, _font, encode
 
 RGB = tuple[int, int, int]
 LINE: RGB = (0x2F, 0xC4, 0xB2)
@@ -35,14 +35,37 @@ def _day(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def render_trend(series: Mapping[str, Series], labels: Mapping[str, str], *, title: str | None = None) -> bytes:
-    """Draw one panel per dimension (in ``labels`` order): the mean score per day, 1 at the bottom, 5 at the top."""
-    names = list(labels)
-    top = PAD + (TITLE_SIZE + 18 if title else 0)
-    height = top + len(names) * (PANEL_HEIGHT + PANEL_GAP) - PANEL_GAP + LABEL_SIZE + 16 + PAD
+def _top(title: bool) -> int:
+    return PAD + (TITLE_SIZE + 18 if title else 0)
+
+
+@functools.lru_cache(maxsize=8)
+def _base(labels: tuple[tuple[str, str], ...], title: bool) -> Image.Image:
+    """Return the card without the title and the data: border, panel names, grid lines, score labels."""
+    top = _top(title)
+    height = top + len(labels) * (PANEL_HEIGHT + PANEL_GAP) - PANEL_GAP + LABEL_SIZE + 16 + PAD
     image = Image.new("RGB", (WIDTH, height), CARD)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH - 1, height - 1), outline=CARD_BORDER, width=2)
+    label = _font(LABEL_SIZE)
+    left, right = PAD + NAME_WIDTH, WIDTH - PAD - VALUE_WIDTH
+    for index, (_name, text) in enumerate(labels):
+        y0 = top + index * (PANEL_HEIGHT + PANEL_GAP)
+        y1 = y0 + PANEL_HEIGHT
+        draw.text((PAD, (y0 + y1) / 2), _fit(text, label, NAME_WIDTH - 12), font=label, fill=TEXT, anchor="lm")
+        for score in (1, 3, 5):
+            y = y1 - (score - 1) / 4 * (y1 - y0)
+            draw.line([(left, y), (right, y)], fill=GRID, width=1)
+            draw.text((left - 8, y), str(score), font=_font(LABEL_SIZE - 4), fill=SUBTLE_TEXT, anchor="rm")
+    return image
+
+
+def render_trend(series: Mapping[str, Series], labels: Mapping[str, str], *, title: str | None = None) -> bytes:
+    """Draw one panel per dimension (in ``labels`` order): the mean score per day, 1 at the bottom, 5 at the top."""
+    names = list(labels)
+    top = _top(bool(title))
+    image = _base(tuple(labels.items()), bool(title)).copy()
+    draw = ImageDraw.Draw(image)
     label, title_font = _font(LABEL_SIZE), _font(TITLE_SIZE)
     if title:
         text = _fit(_drawable(title, TITLE_SIZE), title_font, WIDTH - 2 * PAD)
@@ -62,12 +85,6 @@ def render_trend(series: Mapping[str, Series], labels: Mapping[str, str], *, tit
         def y_of(score: float, y0: int = y0, y1: int = y1) -> float:
             return y1 - (score - 1) / 4 * (y1 - y0)
 
-        draw.text((PAD, (y0 + y1) / 2), _fit(labels[name], label, NAME_WIDTH - 12), font=label, fill=TEXT,
-                  anchor="lm")  # fmt: skip
-        for score in (1, 3, 5):
-            y = y_of(score)
-            draw.line([(left, y), (right, y)], fill=GRID, width=1)
-            draw.text((left - 8, y), str(score), font=_font(LABEL_SIZE - 4), fill=SUBTLE_TEXT, anchor="rm")
         points = [(x_of(day), y_of(score)) for day, score in series.get(name, ())]
         if len(points) > 1:
             draw.line(points, fill=LINE, width=4, joint="curve")
@@ -81,9 +98,7 @@ def render_trend(series: Mapping[str, Series], labels: Mapping[str, str], *, tit
         draw.text((left, bottom), _day(days[0]), font=label, fill=SUBTLE_TEXT, anchor="lt")
         if len(days) > 1:
             draw.text((right, bottom), _day(days[-1]), font=label, fill=SUBTLE_TEXT, anchor="rt")
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=6)
-    return out.getvalue()
+    return encode(image)
 
 
 def trend_alt_text(series: Mapping[str, Series], labels: Mapping[str, str]) -> str:

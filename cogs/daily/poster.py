@@ -13,7 +13,7 @@ from bot.services.daily import prompts
 from bot.services.daily.prompts import Claim
 from bot.services.daily.schedule import local_date, parse_timezone
 from bot.services.errors import Refused
-from bot.services.questions import find_question
+from bot.services.questions import question_of
 from bot.ui import carries
 from cogs.daily.render import prompt_embed, thread_name
 from cogs.daily.views import AnswerButton, answer_view
@@ -64,14 +64,14 @@ class PromptPoster:
             schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
             if prompt is None or schedule is None or not schedule.enabled:
                 return False
-            found = await find_question(
+            question = await question_of(
                 session=session, bank=self.bot.bank, guild_id=guild_id, question_id=prompt.question_id
             )
-        if found is None:
+        if question is None:
             return False
         # A claim is sent on its own local day only; an older one is finished only if its post went out.
         today = local_date(self.bot.clock.now(), parse_timezone(schedule.timezone))
-        return await self.carry(Claim(prompt, found.question, fresh=False), may_send=prompt.local_date == today)
+        return await self.carry(Claim(prompt, question, fresh=False), may_send=prompt.local_date == today)
 
     async def post_guild(self, guild_id: int) -> bool:
         """Claim and post a due guild's prompt; False when nothing was due or it failed."""

@@ -73,10 +73,10 @@ class FeedbackCog(commands.GroupCog, group_name="feedback", group_description="P
     async def mine(self, interaction: Interaction) -> None:
         """Show the caller's received feedback, with a trend chart (only to them)."""
         assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the chart takes a while under load
         async with self.bot.db.read() as session:
             summary, rows = await feedback_stats.mine(session=session, guild_id=interaction.guild_id,
                                                       user_id=interaction.user.id, listed=LISTED)  # fmt: skip
-        await interaction.response.defer(ephemeral=True, thinking=True)
         labels = svc.DIMENSION_LABELS
         image = await asyncio.to_thread(render_trend, summary.trend, labels,
                                         title=f"{interaction.user.display_name} · feedback trend")  # fmt: skip

@@ -66,7 +66,11 @@ def clean_answer(text: str) -> str:
 
 async def open_prompt(*, session: AsyncSession, guild_id: int, prompt_id: int | None = None) -> DailyPrompt:
     """Return the prompt an answer goes to: the latest posted one, which stays open until the next."""
-    current = await prompts.current_prompt(session=session, guild_id=guild_id)
+    return _still_open(await prompts.current_prompt(session=session, guild_id=guild_id), prompt_id)
+
+
+def _still_open(current: DailyPrompt | None, prompt_id: int | None) -> DailyPrompt:
+    """Return the open prompt, refusing an answer to a closed one (``prompt_id``) or before its thread exists."""
     if current is None:
         raise Refused("There is no prompt to answer yet on this server.")
     if prompt_id is not None and current.id != prompt_id:
@@ -280,9 +284,8 @@ class AnswerForm:
 
 async def answer_form(*, session: AsyncSession, guild_id: int, user_id: int, prompt_id: int | None) -> AnswerForm:
     """Return the open prompt a member would answer (refused when closed or not posted yet) and their answer."""
-    prompt = await open_prompt(session=session, guild_id=guild_id, prompt_id=prompt_id)
-    mine = await my_answer(session=session, prompt_id=prompt.id or 0, user_id=user_id)
-    return AnswerForm(prompt, mine.text if mine else None)
+    current, earlier = await prompts.current_prompt_and_answer(session=session, guild_id=guild_id, user_id=user_id)
+    return AnswerForm(_still_open(current, prompt_id), earlier.text if earlier else None)
 
 
 async def review_form(

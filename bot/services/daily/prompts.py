@@ -7,13 +7,14 @@ import hashlib
 import random
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
-from bot.models import DailyPrompt, PromptSchedule
+from bot.models import Answer, DailyPrompt, PromptSchedule
 from bot.models.daily import PromptState
 from bot.services import questions as question_svc
 from bot.services import streaks
@@ -181,12 +182,12 @@ async def _prompt_for_day(session: AsyncSession, guild_id: int, day: dt.date) ->
 
 
 async def _question_of(session: AsyncSession, bank: QuestionBank, prompt: DailyPrompt) -> Question:
-    found = await question_svc.find_question(
+    question = await question_svc.question_of(
         session=session, bank=bank, guild_id=prompt.guild_id, question_id=prompt.question_id
     )
-    if found is None:
+    if question is None:
         raise LookupError(f"question {prompt.question_id} of prompt {prompt.id} is gone")
-    return found.question
+    return question
 
 
 async def _insert_claim(
@@ -282,15 +283,27 @@ async def unfinished_prompts(*, session: AsyncSession, since: dt.date) -> list[D
     return list(await session.scalars(stmt))
 
 
-async def current_prompt(*, session: AsyncSession, guild_id: int) -> DailyPrompt | None:
-    """Return the guild's open prompt: the latest one posted (it stays open until the next is posted)."""
-    stmt = (
+def _latest_posted(guild_id: int) -> Any:
+    return (
         select(DailyPrompt)
         .where(col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.message_id).is_not(None))
         .order_by(col(DailyPrompt.local_date).desc())
         .limit(1)
     )
-    return (await session.scalars(stmt)).first()
+
+
+async def current_prompt(*, session: AsyncSession, guild_id: int) -> DailyPrompt | None:
+    """Return the guild's open prompt: the latest one posted (it stays open until the next is posted)."""
+    return (await session.scalars(_latest_posted(guild_id))).first()
+
+
+async def current_prompt_and_answer(
+    *, session: AsyncSession, guild_id: int, user_id: int
+) -> tuple[DailyPrompt | None, Answer | None]:
+    """Return the guild's open prompt and a member's answer to it (each None when missing), in one query."""
+    mine = and_(col(Answer.prompt_id) == col(DailyPrompt.id), col(Answer.user_id) == user_id)
+    row = (await session.execute(_latest_posted(guild_id).add_columns(Answer).outerjoin(Answer, mine))).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 async def prompt_by_id(*, session: AsyncSession, prompt_id: int) -> DailyPrompt | None:

@@ -154,9 +154,9 @@ async def pack_for(
     target = next(m for m in members if m.user_id == interviewee)
     if not target.pack:
         target.pack = await _choose_pack(session, bank, target, round_row.seed)
-    found = [await question_svc.find_question(session=session, bank=bank, guild_id=target.guild_id, question_id=q)
+    found = [await question_svc.question_of(session=session, bank=bank, guild_id=target.guild_id, question_id=q)
              for q in target.pack]  # fmt: skip
-    return interviewee, [f.question for f in found if f is not None]
+    return interviewee, [q for q in found if q is not None]
 
 
 async def _choose_pack(session: AsyncSession, bank: QuestionBank, member: MockGroupMember, seed: int) -> list[str]:

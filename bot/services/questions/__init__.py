@@ -80,6 +80,15 @@ async def find_question(
     return FoundQuestion(to_question(row), "server", retired) if row else None
 
 
+async def question_of(*, session: AsyncSession, bank: QuestionBank, guild_id: int, question_id: str) -> Question | None:
+    """Return a question by id, shipped (no query) or the server's own, whether or not it is retired."""
+    shipped = bank.get(question_id)
+    if shipped is not None:
+        return shipped
+    row = await session.get(ServerQuestion, (guild_id, question_id))
+    return to_question(row) if row else None
+
+
 async def active_questions(
     *, session: AsyncSession, bank: QuestionBank, guild_id: int, category: str | None = None, track: str | None = None
 ) -> list[FoundQuestion]:
