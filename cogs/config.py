@@ -15,7 +15,17 @@ from bot.services.daily.schedule import ARCHIVE_MINUTES, WEEKDAYS
 from bot.services.errors import Refused
 from bot.services.streaks import settings as streak_settings
 from cogs.config_show import milestone_role_problems, settings_embed
-from cogs.options import Days, Milestones, Pause, PauseUntil, Rotation, TimeOfDay, TimeZone, Tracks
+from cogs.options import (
+    Days,
+    Milestones,
+    PairingChannel,
+    Pause,
+    PauseUntil,
+    Rotation,
+    TimeOfDay,
+    TimeZone,
+    Tracks,
+)
 
 if TYPE_CHECKING:
     from bot.client import DrillBot, Interaction
@@ -35,6 +45,12 @@ PAIRING_CHANNEL_PERMISSIONS = (
     "send_messages_in_threads",
     "manage_threads",
 )
+# A streak must never hand out moderation: a milestone role with any of these is refused.
+ELEVATED_PERMISSIONS = (
+    "administrator", "manage_guild", "manage_roles", "manage_channels", "manage_messages", "manage_threads",
+    "manage_nicknames", "manage_webhooks", "manage_expressions", "manage_events", "kick_members", "ban_members",
+    "moderate_members", "view_audit_log", "move_members", "mute_members", "deafen_members",
+)  # fmt: skip
 ARCHIVE_CHOICES = [
     app_commands.Choice(name=label, value=minutes)
     for label, minutes in zip(("1 hour", "1 day", "3 days", "1 week"), ARCHIVE_MINUTES, strict=True)
@@ -76,6 +92,13 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
     async def admin_role(self, interaction: Interaction, role: discord.Role | None = None) -> None:
         """Set or clear the server's admin role."""
         assert interaction.guild_id is not None
+        if role is not None and role.is_default():
+            raise Refused("@everyone cannot be the admin role: every member holds it. Nothing was changed.")
+        if role is not None and role.managed:
+            raise Refused(
+                f"{role.mention} is managed by an integration (a bot's role or the booster role), so it cannot mean "
+                '"admins": pick a role the server gives by hand. Nothing was changed.'
+            )
         async with self.bot.db.write() as session:
             await guild_settings.set_admin_role(
                 session=session, guild_id=interaction.guild_id, role_id=role.id if role else None
@@ -179,6 +202,12 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
         role = guild.get_role(role_id) if role_id else discord.utils.get(guild.roles, name=reference.lstrip("@"))
         if role is None or role.is_default() or role.managed:
             raise Refused(f"`{reference[:60]}` is not a role I can grant on this server. Nothing was changed.")
+        elevated = [name.replace("_", " ") for name in ELEVATED_PERMISSIONS if getattr(role.permissions, name)]
+        if elevated:
+            raise Refused(
+                f"{role.mention} carries {', '.join(elevated[:3])}: a streak must not grant moderator powers. "
+                "Pick a role without elevated permissions. Nothing was changed."
+            )
         return role.id
 
     @app_commands.command(name="pairing", description="Where and when mock-interview pairs are made")
@@ -197,7 +226,7 @@ class ConfigCog(commands.GroupCog, group_name="config", group_description="Serve
     async def pairing(
         self,
         interaction: Interaction,
-        channel: discord.TextChannel | None = None,
+        channel: app_commands.Transform[discord.TextChannel, PairingChannel] | None = None,
         cadence: str | None = None,
         weekday: int | None = None,
         time: app_commands.Transform[str, TimeOfDay] | None = None,

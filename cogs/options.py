@@ -10,10 +10,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import discord
 from discord import app_commands
 
 from bot.client import DrillBot
 from bot.services.daily.schedule import (
+    check_pause_date,
     format_days,
     format_rotation,
     parse_date,
@@ -24,6 +26,7 @@ from bot.services.daily.schedule import (
     parse_tracks,
     search_timezones,
 )
+from bot.services.errors import Refused
 from bot.services.streaks.settings import parse_milestones
 
 if TYPE_CHECKING:
@@ -84,11 +87,36 @@ class Pause:
 
 
 class PauseUntil(app_commands.Transformer[DrillBot]):
-    """A date (YYYY-MM-DD) before which no prompt is posted, or "off"."""
+    """A date (YYYY-MM-DD) before which no prompt is posted, at most a year ahead; or "off"."""
 
     async def transform(self, interaction: Interaction, value: str) -> Pause:
-        """Parse the date, or "off"."""
-        return Pause(None if value.strip().lower() == "off" else parse_date(value))
+        """Parse the date, or "off"; refuse a date already past everywhere, or more than a year ahead."""
+        if value.strip().lower() == "off":
+            return Pause(None)
+        return Pause(check_pause_date(parse_date(value), interaction.client.clock.now()))
+
+
+class PairingChannel(app_commands.Transformer[DrillBot]):
+    """A text channel for the private pair threads (an announcement channel cannot hold private threads)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        """A channel option."""
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        """Only text channels are offered."""
+        return [discord.ChannelType.text]
+
+    async def transform(self, interaction: Interaction, value: app_commands.AppCommandChannel) -> discord.TextChannel:
+        """Return the cached channel (its permissions are checked by the command)."""
+        channel = interaction.guild.get_channel(value.id) if interaction.guild else None
+        if not isinstance(channel, discord.TextChannel) or channel.is_news():
+            raise Refused(
+                f"{value.mention} cannot hold private threads: pick a text channel (not an announcement channel)."
+            )
+        return channel
 
 
 class Milestones(app_commands.Transformer[DrillBot]):

@@ -257,9 +257,7 @@ class StreaksCog(commands.Cog):
             closed = False
             try:
                 dm = await self.bot.create_dm(discord.Object(member.user_id))
-                await dm.send(
-                    heads_up_text(member.current, member.freezes if settings.freezes_enabled else 0, closes)
-                )
+                await dm.send(heads_up_text(member.current, member.freezes if settings.freezes_enabled else 0, closes))
                 sent += 1
             except discord.HTTPException as exc:
                 closed = exc.code == DMS_CLOSED or isinstance(exc, discord.Forbidden)

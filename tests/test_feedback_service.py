@@ -107,6 +107,9 @@ async def test_outsiders_self_and_unset_pairings_are_refused(database: Database)
         ({**FULL, "structure": 0}, "yes", "ok", "ok"),
         (FULL, "maybe", "ok", "ok"),  # not a signal
         (FULL, "yes", "   ", "ok"),  # blank text
+        (FULL, "yes", "\u200b\u200b\u200b", "ok"),  # invisible text: zero-width spaces
+        (FULL, "yes", "ok", "\u2060\ufeff \u00ad"),  # word joiner, BOM, soft hyphen
+        (FULL, "yes", "\u3164\u2800", "ok"),  # a Hangul filler and a blank Braille cell
         (FULL, "yes", "ok", "x" * (feedback.TEXT_MAX + 1)),  # too long
     ],
 )

@@ -13,6 +13,7 @@ from bot.services.daily import answers as answer_svc
 from bot.services.daily import today as daily_today
 from bot.services.errors import Refused
 from bot.services.streaks import views as streak_views
+from bot.text import is_blank
 from cogs.daily.moderation import removal_menu
 from cogs.daily.poster import PromptPoster
 from cogs.daily.posts import AnswerPosts
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 POST_TICK_SECONDS = 10
 
 
+@app_commands.guild_only()
 class DrillCog(commands.GroupCog, group_name="drill", group_description="The daily interview prompt"):
     """The daily loop's commands, buttons and background jobs."""
 
@@ -127,7 +129,7 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
     async def _count_thread_message(self, message: discord.Message) -> None:
         if not self.bot.settings.message_content_intent or message.author.bot or message.guild is None:
             return
-        if not isinstance(message.channel, discord.Thread) or not message.content.strip():
+        if not isinstance(message.channel, discord.Thread) or is_blank(message.content):
             return
         try:
             async with self.bot.db.write() as session:

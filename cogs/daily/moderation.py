@@ -73,9 +73,7 @@ class WhichSelect(discord.ui.Select[Any]):
         await _apply(self.posts, interaction, self.message, kind, int(ident))
 
 
-async def _apply(
-    posts: AnswerPosts, interaction: Interaction, message: discord.Message, kind: str, ident: int
-) -> None:
+async def _apply(posts: AnswerPosts, interaction: Interaction, message: discord.Message, kind: str, ident: int) -> None:
     assert interaction.guild_id is not None
     bot: DrillBot = interaction.client
     notices: list[int] = []

@@ -55,8 +55,12 @@ class PromptPoster:
             results = await asyncio.gather(
                 *(self._resume(p.guild_id, p.id or 0) for p in resumed),
                 *(self.post_guild(g) for g in due if self.bot.owns_guild(g)),
+                return_exceptions=True,  # one guild's failure never stops the others' posts
             )
-            return sum(1 for r in results if r)
+            for result in results:
+                if isinstance(result, Exception):
+                    log.error("a guild's daily post failed; it is tried again next tick", exc_info=result)
+            return sum(1 for r in results if r is True)
 
     async def _resume(self, guild_id: int, prompt_id: int) -> bool:
         async with self._gate, self.bot.db.read() as session:
@@ -85,13 +89,22 @@ class PromptPoster:
             return await self.carry(claim)
 
     async def post_now(self, guild_id: int) -> Claim:
-        """Post today's prompt at once (admin), under the one-per-local-day rule; refused when it cannot be."""
+        """Post today's prompt at once (admin), under the one-per-local-day rule; refused when it cannot be.
+
+        Admins pressing it together wait for one another: the first posts, the others get its link.
+        """
+        async with self.bot.locks.hold(("post-now", guild_id)):
+            return await self._post_now(guild_id)
+
+    async def _post_now(self, guild_id: int) -> Claim:
         async with self.bot.db.write() as session:
             claim = await prompts.claim_now(
                 session=session, bank=self.bot.bank, guild_id=guild_id, now=self.bot.clock.now()
             )
         if not claim.fresh and claim.prompt.thread_id is not None:
             return claim
+        if claim.prompt.id in self._in_flight:  # the scheduled post is under way: no await between this and carry
+            raise Refused("Today's prompt is being posted right now: it will be in the prompts channel in a moment.")
         ok = await self.carry(claim)
         async with self.bot.db.read() as session:
             schedule = await prompts.get_schedule(session=session, guild_id=guild_id)
@@ -178,7 +191,8 @@ class PromptPoster:
         archive = schedule.archive_minutes if schedule else 1440
         try:
             thread = await channel.get_partial_message(message_id).create_thread(
-                name=thread_name(claim.prompt), auto_archive_duration=archive  # type: ignore[arg-type]
+                name=thread_name(claim.prompt),
+                auto_archive_duration=archive,  # type: ignore[arg-type]
             )
         except discord.HTTPException as exc:
             if exc.code == THREAD_ALREADY_EXISTS:

@@ -135,10 +135,11 @@ class AnswerPosts:
         review, answer = found
         content, embed = review_notice(review, answer, review.reviewer_name or "a peer")
         mentions = discord.AllowedMentions(everyone=False, roles=False, users=[discord.Object(answer.user_id)])
-        if edit and review.notice_message_id:
-            await channel.get_partial_message(review.notice_message_id).edit(
-                content=content, embed=embed, allowed_mentions=discord.AllowedMentions.none()
-            )
+        if edit:  # a notice not sent yet is sent from its own item, with the review as it is then
+            if review.notice_message_id:
+                await channel.get_partial_message(review.notice_message_id).edit(
+                    content=content, embed=embed, allowed_mentions=discord.AllowedMentions.none()
+                )
             return None
         message = await channel.send(content=content, embed=embed, nonce=f"ob{item.id}", allowed_mentions=mentions)
         async with self.bot.db.write() as session:

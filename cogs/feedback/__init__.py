@@ -34,6 +34,7 @@ NONE = discord.AllowedMentions.none()
 LISTED = 25  # a select holds at most 25 options
 
 
+@app_commands.guild_only()
 class FeedbackCog(commands.GroupCog, group_name="feedback", group_description="Peer feedback after mock interviews"):
     """Giving feedback, reading what one received, and reports for admins."""
 

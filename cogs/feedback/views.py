@@ -251,4 +251,3 @@ class ReportModal(DrillModal):
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
         """Report it."""
         await actions.report(interaction, self.feedback_id, self.note.value)
-

@@ -26,6 +26,7 @@ TRACK_CHOICES = [app_commands.Choice(name=t, value=t) for t in TRACKS]
 LEVEL_CHOICES = [app_commands.Choice(name=level, value=level) for level in mock.LEVELS]
 
 
+@app_commands.guild_only()
 class MockCog(commands.GroupCog, group_name="mock", group_description="Mock interviews with a peer"):
     """Mock-interview pairing."""
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 
-from bot.models.mock import Cadence, GroupState, RoundState
+from bot.models.mock import Cadence, GroupState, PairingConfig, RoundState
 from bot.services import mock
 from bot.services.errors import Refused
 from bot.services.mock import groups as mock_groups
@@ -82,13 +82,20 @@ class RoundRunner:
             for config in configs:
                 if not self.bot.owns_guild(config.guild_id) or config.next_round_at is None:
                     continue
-                heads_up_at = config.next_round_at - dt.timedelta(hours=config.heads_up_hours)
-                if (config.heads_up_hours and config.heads_up_for != config.next_round_at
-                        and heads_up_at <= now < config.next_round_at):  # fmt: skip
-                    await self._heads_up(config.guild_id, config.channel_id, config.next_round_at)
-                if now >= config.next_round_at:
-                    await self._run_round(config.guild_id, scheduled=True)
+                try:
+                    await self._tick_guild(config, now)
+                except Exception:  # one guild's bad setting or failure never stops the others' rounds
+                    log.exception("guild %s: the pairing tick failed; it is tried again next tick", config.guild_id)
             await self._followups(now)
+
+    async def _tick_guild(self, config: PairingConfig, now: dt.datetime) -> None:
+        assert config.next_round_at is not None
+        heads_up_at = config.next_round_at - dt.timedelta(hours=config.heads_up_hours)
+        if (config.heads_up_hours and config.heads_up_for != config.next_round_at
+                and heads_up_at <= now < config.next_round_at):  # fmt: skip
+            await self._heads_up(config.guild_id, config.channel_id, config.next_round_at)
+        if now >= config.next_round_at:
+            await self._run_round(config.guild_id, scheduled=True)
 
     async def _heads_up(self, guild_id: int, channel_id: int | None, at: dt.datetime) -> None:
         async with self.bot.db.write() as session:

@@ -27,6 +27,7 @@ DIFFICULTY_CHOICES = [app_commands.Choice(name=d, value=d) for d in ("easy", "me
 REPORT_INLINE_LIMIT = 1800
 
 
+@app_commands.guild_only()
 class QuestionsCog(commands.GroupCog, group_name="question", group_description="The question bank"):
     """Show, list and (for admins) add, import, export and retire questions."""
 
@@ -42,9 +43,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
         """Stop routing list buttons here."""
         self.bot.remove_dynamic_items(ListPageButton)
 
-    async def id_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
+    async def id_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         """Suggest question ids from the shipped bank and this server's own."""
         if interaction.guild_id is None:
             return []
@@ -72,9 +71,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
     @app_commands.command(name="list", description="List the questions in use, 10 per page")
     @app_commands.describe(category="Only this category", track="Only this track")
     @app_commands.choices(category=CATEGORY_CHOICES, track=TRACK_CHOICES)
-    async def list_(
-        self, interaction: Interaction, category: str | None = None, track: str | None = None
-    ) -> None:
+    async def list_(self, interaction: Interaction, category: str | None = None, track: str | None = None) -> None:
         """List questions, paginated with buttons."""
         await show_list_page(interaction, page=0, category=category, track=track, edit=False)
 
@@ -97,7 +94,7 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         try:
-            async with self.bot.db.write() as session:
+            async with self.bot.locks.hold(("questions", interaction.guild_id)), self.bot.db.write() as session:
                 result = await svc.import_questions(
                     session=session,
                     bank=self.bot.bank,

@@ -8,6 +8,7 @@ import discord
 
 from bot.services import questions as svc
 from bot.services.questions.schema import TRACKS
+from bot.text import is_blank, visible
 from bot.ui import DrillModal, Persistent, view_of
 from cogs.questions.render import list_embed, page_count, question_embed
 
@@ -18,7 +19,7 @@ NONE = "-"
 
 
 def _lines(text: str) -> list[str]:
-    return [line.strip().lstrip("-•* ").strip() for line in text.splitlines() if line.strip()]
+    return [visible(visible(line).lstrip("-•* ")) for line in text.splitlines() if not is_blank(line.lstrip("-•* "))]
 
 
 class AddQuestionModal(DrillModal):
@@ -72,7 +73,10 @@ class AddQuestionModal(DrillModal):
     async def on_submit(self, interaction: Interaction) -> None:  # type: ignore[override]
         """Store the question, or explain what is wrong (nothing is stored then)."""
         assert interaction.guild_id is not None
-        async with interaction.client.db.write() as session:
+        async with (
+            interaction.client.locks.hold(("questions", interaction.guild_id)),
+            interaction.client.db.write() as session,
+        ):
             question = await svc.add_question(session=session, bank=interaction.client.bank,
                                               guild_id=interaction.guild_id, fields=self.fields(),
                                               author_id=interaction.user.id)  # fmt: skip

@@ -75,12 +75,17 @@ class Actor:
         channel: Channel | None = None,
         options: dict[str, Any] | None = None,
         bypass_permissions: bool = False,
+        crafted: bool = False,
         timeout: float = 5.0,
         **values: Any,
     ) -> Reply:
-        """Run ``/command [group] [sub]`` with typed options (keyword args, or ``options=`` for clashes)."""
+        """Run ``/command [group] [sub]`` with typed options (keyword args, or ``options=`` for clashes).
+
+        ``bypass_permissions`` skips Discord's gate (a DM reaching a server command, say); ``crafted``
+        sends option values as given, unchecked against what the command declared.
+        """
         session = self.slash_interaction(
-            command, channel=channel, options=options, bypass_permissions=bypass_permissions, **values
+            command, channel=channel, options=options, bypass_permissions=bypass_permissions, crafted=crafted, **values
         )
         return await self._run(session, timeout=timeout)
 
@@ -92,6 +97,7 @@ class Actor:
         options: dict[str, Any] | None = None,
         bypass_permissions: bool = False,
         focused: str | None = None,
+        crafted: bool = False,
         **values: Any,
     ) -> InteractionSession:
         """Build (without delivering) a chat-input or autocomplete interaction."""
@@ -103,7 +109,9 @@ class Actor:
         if not bypass_permissions:
             check_allowed(self.fake, definition, self.user, guild, where)
         resolver = Resolver(self.fake, guild, where, self.user)
-        data = build_command_data(definition, subs, {**(options or {}), **values}, resolver, focused=focused)
+        data = build_command_data(
+            definition, subs, {**(options or {}), **values}, resolver, focused=focused, crafted=crafted
+        )
         kind = AUTOCOMPLETE if focused else COMMAND
         return self.fake.interactions.create(
             kind=kind,

@@ -147,12 +147,13 @@ class WorldBuilder:
         overwrites: Iterable[Overwrite] = (),
         topic: str | None = None,
         parent: Channel | None = None,
+        kind: int = TEXT,
     ) -> Channel:
-        """Create a text channel with optional permission overwrites."""
+        """Create a text channel (or another ``kind``: an announcement or voice channel) with optional overwrites."""
         position = len(self.world.guild_channels(guild.id))
         channel = Channel(
             id=self.world.new_id(),
-            type=TEXT,
+            type=kind,
             name=name,
             guild_id=guild.id,
             parent_id=parent.id if parent else None,

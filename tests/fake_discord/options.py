@@ -132,8 +132,13 @@ def build_command_data(
     resolver: Resolver,
     *,
     focused: str | None = None,
+    crafted: bool = False,
 ) -> dict[str, Any]:
-    """Return ``data`` for a chat-input (or autocomplete) interaction."""
+    """Return ``data`` for a chat-input (or autocomplete) interaction.
+
+    ``crafted`` sends values as a modified client could: outside the declared choices, ranges,
+    lengths and channel types (Discord's own client keeps members inside them).
+    """
     path = " ".join([command["name"], *sub_names])
     data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": 1, "options": []}
     if command.get("guild_id"):
@@ -155,7 +160,7 @@ def build_command_data(
         definition = next((o for o in definitions if o["name"] == name), None)
         if definition is None:
             raise AssertionError(f"/{path} has no option {name!r} (options: {[o['name'] for o in definitions]})")
-        container.append(_option(path, definition, value, resolver, focused=name == focused))
+        container.append(_option(path, definition, value, resolver, focused=name == focused, crafted=crafted))
     if focused is None:
         missing = [o["name"] for o in definitions if o.get("required") and o["name"] not in values]
         if missing:
@@ -165,11 +170,20 @@ def build_command_data(
     return data
 
 
-def _option(path: str, definition: dict[str, Any], value: Any, resolver: Resolver, *, focused: bool) -> dict[str, Any]:
+def _option(
+    path: str, definition: dict[str, Any], value: Any, resolver: Resolver, *, focused: bool, crafted: bool = False
+) -> dict[str, Any]:
     kind, name = definition["type"], definition["name"]
     out: dict[str, Any] = {"name": name, "type": kind}
     if focused:
         return out | {"value": str(value), "focused": True}
+    if crafted:
+        if kind == CHANNEL:
+            value = str(resolver.channel_value(value, None))
+        elif kind in (USER, ROLE, MENTIONABLE, ATTACHMENT):
+            value = str({USER: resolver.user, ROLE: resolver.role, MENTIONABLE: resolver.mentionable,
+                         ATTACHMENT: resolver.attachment}[kind](value))  # fmt: skip
+        return out | {"value": value}
     if kind == STRING:
         value = str(value)
         low, high = definition.get("min_length", 0), definition.get("max_length", 6000)

@@ -104,7 +104,8 @@ def channel_payload(channel: Channel, world: World, *, viewer_id: int | None = N
             "recipients": [user_payload(recipient)] if recipient else [],
             "flags": 0,
         }
-    return {
+    voice = {"bitrate": 64000, "user_limit": 0} if channel.type in (2, 13) else {}
+    return voice | {
         "id": str(channel.id),
         "type": channel.type,
         "guild_id": str(channel.guild_id),

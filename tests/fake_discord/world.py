@@ -9,6 +9,7 @@ from .errors import not_found
 from .snowflakes import SnowflakeGenerator, now_iso
 
 TEXT, DM, CATEGORY, PUBLIC_THREAD, PRIVATE_THREAD = 0, 1, 4, 11, 12
+VOICE, ANNOUNCEMENT = 2, 5
 THREAD_TYPES = (PUBLIC_THREAD, PRIVATE_THREAD)
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7

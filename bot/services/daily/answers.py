@@ -16,6 +16,7 @@ from bot.models.daily import AnswerSource, OutboxKind
 from bot.services import guild_time, streaks
 from bot.services.daily import prompts
 from bot.services.errors import Refused
+from bot.text import visible
 
 ANSWER_MAX = 4000
 COMMENT_MAX = 1000
@@ -31,8 +32,6 @@ async def _store_answer(session: AsyncSession, values: dict[str, Any]) -> tuple[
     mine = (col(Answer.prompt_id) == values["prompt_id"], col(Answer.user_id) == values["user_id"])
     earlier = select(Answer).where(*mine)
     return (await session.scalars(earlier.execution_options(populate_existing=True))).one(), False
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +55,9 @@ class ReviewResult:
 
 def clean_answer(text: str) -> str:
     """Return the answer text trimmed, or refuse it when empty or too long."""
-    cleaned = text.strip()
+    cleaned = visible(text)
     if not cleaned:
-        raise Refused("An empty answer is not stored: write something first.")
+        raise Refused("An empty answer is not stored: write something visible first.")
     if len(cleaned) > ANSWER_MAX:
         raise Refused(f"Answers are limited to {ANSWER_MAX} characters (yours has {len(cleaned)}); it was not stored.")
     return cleaned
@@ -164,7 +163,7 @@ async def submit_review(
 ) -> ReviewResult:
     """Store a review (or update the reviewer's earlier one) and queue the author's notice."""
     check_scores(structure, clarity, depth)
-    comment = comment.strip()
+    comment = visible(comment)
     if len(comment) > COMMENT_MAX:
         raise Refused(f"Comments are limited to {COMMENT_MAX} characters.")
     answer = await session.get(Answer, answer_id)
@@ -213,8 +212,8 @@ async def submit_review(
         )  # fmt: skip
     prompt = await session.get(DailyPrompt, answer.prompt_id)
     if prompt is not None and prompt.thread_id is not None:
-        notice = review.notice_message_id
-        kind = OutboxKind.REVIEW_NOTICE if created or notice is None else OutboxKind.REVIEW_NOTICE_EDIT
+        # One notice per review, ever: an edit only updates it (quietly; a notice still waiting shows the edit).
+        kind = OutboxKind.REVIEW_NOTICE if created else OutboxKind.REVIEW_NOTICE_EDIT
         session.add(OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id, kind=kind, ref_id=review.id))
         if answer.post_message_id is not None:
             session.add(
@@ -288,9 +287,7 @@ async def answer_form(*, session: AsyncSession, guild_id: int, user_id: int, pro
     return AnswerForm(_still_open(current, prompt_id), earlier.text if earlier else None)
 
 
-async def review_form(
-    *, session: AsyncSession, answer_id: int, reviewer_id: int
-) -> tuple[int, int, int, str] | None:
+async def review_form(*, session: AsyncSession, answer_id: int, reviewer_id: int) -> tuple[int, int, int, str] | None:
     """Return a reviewer's earlier scores and comment for an answer (None: a first review); the author is refused."""
     answer = await session.get(Answer, answer_id)
     if answer is None:

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.services.errors import Refused
 from bot.services.questions.schema import CATEGORIES, TRACKS
+from bot.text import is_blank, visible
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
 ROUND_ROBIN = "round-robin"
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
 
 
 def parse_time(text: str) -> dt.time:
@@ -46,9 +45,7 @@ def parse_timezone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Refused(
-            f"`{text[:40]}` is not a time zone I know: pick an IANA name such as Europe/Helsinki."
-        ) from None
+        raise Refused(f"`{text[:40]}` is not a time zone I know: pick an IANA name such as Europe/Helsinki.") from None
 
 
 def search_timezones(text: str, limit: int = 25) -> list[str]:
@@ -99,8 +96,10 @@ def format_days(days: frozenset[int] | set[int]) -> str:
 
 def parse_rotation(text: str) -> dict[int, str] | None:
     """Parse "round-robin" (None) or "mon=sql,tue=behavioral" (weekday -> category)."""
-    spec = text.strip().lower().replace(" ", "")
-    if spec in {"", ROUND_ROBIN, "roundrobin"}:
+    spec = visible(text).lower().replace(" ", "")
+    if not spec:
+        raise Refused("The rotation was blank: give `round-robin`, or pairs like `mon=sql,tue=behavioral`.")
+    if spec in {ROUND_ROBIN, "roundrobin"}:
         return None
     mapping: dict[int, str] = {}
     for part in filter(None, spec.split(",")):
@@ -110,6 +109,8 @@ def parse_rotation(text: str) -> dict[int, str] | None:
         if category not in CATEGORIES:
             raise Refused(f"`{category[:40]}` is not a category. Categories: {', '.join(CATEGORIES)}.")
         for weekday in parse_days(day):
+            if weekday in mapping:
+                raise Refused(f"`{WEEKDAYS[weekday]}` is named twice in the rotation: give each day one category.")
             mapping[weekday] = category
     return mapping
 
@@ -123,8 +124,10 @@ def format_rotation(rotation: dict[int, str] | None) -> str:
 
 def parse_tracks(text: str) -> list[str]:
     """Parse a comma list of tracks ("all" or empty means every track)."""
-    spec = [t.strip().lower() for t in text.split(",") if t.strip()]
-    if not spec or spec == ["all"]:
+    spec = [visible(t).lower() for t in text.split(",") if not is_blank(t)]
+    if not spec:
+        raise Refused("The tracks were blank: give a comma list of tracks, or `all`.")
+    if spec == ["all"]:
         return []
     unknown = [t for t in spec if t not in TRACKS]
     if unknown:
@@ -138,6 +141,21 @@ def parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise Refused(f"`{text[:20]}` is not a date: use YYYY-MM-DD, e.g. 2026-12-24.") from None
+
+
+PAUSE_AHEAD_MAX = dt.timedelta(days=366)
+
+
+def check_pause_date(day: dt.date, now: dt.datetime) -> dt.date:
+    """Refuse a pause date that is past in every time zone, or more than a year ahead (then it would mean "off")."""
+    earliest = (now - dt.timedelta(hours=12)).date()  # still today somewhere west of UTC
+    if day < earliest:
+        raise Refused(f"{day.isoformat()} is in the past: give a date from today on, or `off` to end a pause.")
+    if day > (now + PAUSE_AHEAD_MAX).date():
+        raise Refused(
+            f"{day.isoformat()} is more than a year ahead: pause a year at most, or turn prompts off with `enabled`."
+        )
+    return day
 
 
 def local_instant(day: dt.date, at: dt.time, zone: ZoneInfo) -> dt.datetime:

@@ -20,6 +20,7 @@ from bot.models import FeedbackDraft, MockFeedback, MockGroup, MockGroupMember, 
 from bot.models.feedback import Signal
 from bot.models.mock import GroupState
 from bot.services.errors import Refused
+from bot.text import is_blank, visible
 
 DIMENSIONS: tuple[str, ...] = ("communication", "structure", "technical_depth", "problem_solving", "culture")
 DIMENSION_LABELS: dict[str, str] = {
@@ -45,8 +46,6 @@ REPORT_NOTE_MAX = 500
 EDIT_WINDOW = dt.timedelta(days=7)
 GIVING_STATES = (GroupState.THREADED, GroupState.DM)  # the pairing was set up: its members could meet
 RECENT_GROUPS = 5
-
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +254,8 @@ async def report(*, session: AsyncSession, feedback_id: int, user_id: int, note:
     first = row.reported_at is None
     if first:
         row.reported_at = now
-    if note.strip():
-        row.report_note = note.strip()
+    if not is_blank(note):
+        row.report_note = visible(note)
     await session.flush()
     return first
 
@@ -351,12 +350,13 @@ def _validated(scores: dict[str, Any], signal: str, strengths: str, improve: str
         problems.append(f"scores go from 1 to 5 ({', '.join(bad)})")
     if signal not in SIGNALS:
         problems.append("pick an overall signal: strong no, no, yes or strong yes")
+    strengths, improve = visible(strengths), visible(improve)
     for name, text in (("strengths", strengths), ("to improve", improve)):
-        if not text.strip():
-            problems.append(f"write something under {name}")
-        elif len(text.strip()) > TEXT_MAX:
-            problems.append(f"keep {name} under {TEXT_MAX} characters ({len(text.strip())} given)")
+        if not text:
+            problems.append(f"write something (visible) under {name}")
+        elif len(text) > TEXT_MAX:
+            problems.append(f"keep {name} under {TEXT_MAX} characters ({len(text)} given)")
     if problems:
         raise Refused("Your feedback was not saved: " + "; ".join(problems) + ".")
     return {**{d: int(scores[d]) for d in DIMENSIONS}, "signal": signal,
-            "strengths": strengths.strip(), "improve": improve.strip()}  # fmt: skip
+            "strengths": strengths, "improve": improve}  # fmt: skip

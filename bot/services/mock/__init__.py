@@ -29,8 +29,6 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 _WEEK_KEY = re.compile(r"^(\d{4})-W(\d{2})(\+2)?$")
 
 
-
-
 async def join(
     *,
     session: AsyncSession,
@@ -281,4 +279,3 @@ async def previous_threads(*, session: AsyncSession, guild_id: int, before_round
         col(MockGroup.thread_id).is_not(None),
     )
     return [t for t in await session.scalars(stmt) if t is not None]
-

@@ -17,6 +17,7 @@ from bot.services.errors import Refused
 from bot.services.questions.bank import QuestionBank
 from bot.services.questions.loader import QuestionError, QuestionFileError, parse_questions
 from bot.services.questions.schema import Question
+from bot.text import visible
 
 IMPORT_MAX_BYTES = 256 * 1024
 IMPORT_MAX_QUESTIONS = 300
@@ -45,6 +46,11 @@ class ImportResult:
 def to_question(row: ServerQuestion) -> Question:
     """Turn a stored row back into a validated question."""
     return Question.model_validate(row.data)
+
+
+def prompt_key(prompt: str) -> str:
+    """Return a prompt as compared for sameness: visible text, case and spacing ignored."""
+    return " ".join(visible(prompt).casefold().split())
 
 
 def dump_question(question: Question) -> dict[str, object]:
@@ -147,6 +153,11 @@ async def add_question(
         question = Question.model_validate({"id": question_id, **fields})
     except ValidationError as exc:
         raise Refused(f"The question was not saved:\n{describe_validation(exc)}") from None
+    key = prompt_key(question.prompt)
+    same = next((q for q in [*bank.all(), *await server_questions(session=session, guild_id=guild_id)]
+                 if prompt_key(q.prompt) == key), None)  # fmt: skip
+    if same is not None:
+        raise Refused(f"The bank already asks this as `{same.id}` (see `/question show`). Nothing was added.")
     await save_questions(session=session, bank=bank, guild_id=guild_id, questions=[question], author_id=author_id,
                          file="modal")  # fmt: skip
     return question

@@ -61,12 +61,31 @@ def _field_name(loc: Sequence[str | int]) -> str:
     return ".".join(str(p) for p in loc) or "(file)"
 
 
+MAX_DEPTH = 20  # a question file nests 4 levels; the parser's own recursion fails near a thousand
+
+
+def _too_deep_line(text: str) -> int | None:
+    """Return the line where the document nests deeper than MAX_DEPTH (read as a flat event stream), or None."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark.line + 1 if event.start_mark else 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
 def parse_questions(
     text: str, *, file: str, expected_category: str | None = None
 ) -> tuple[list[Question], list[QuestionError]]:
     """Parse one YAML document of questions; return them all, or none plus every error."""
     errors: list[QuestionError] = []
     try:
+        too_deep = _too_deep_line(text)
+        if too_deep is not None:
+            return [], [QuestionError(file, too_deep, "(yaml)", f"nested more than {MAX_DEPTH} levels deep")]
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:

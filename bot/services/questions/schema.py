@@ -6,7 +6,9 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from bot.text import visible
 
 CATEGORIES: tuple[str, ...] = (
     "behavioral",
@@ -36,7 +38,9 @@ PROMPT_MAX = 1200
 ITEM_MAX = 300
 SCHEMA_MAX = 1500
 
-Item = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=ITEM_MAX)]
+# Text counts by what is visible: zero-width and other invisible characters at the ends go, like spaces.
+Visible = BeforeValidator(lambda value: visible(value) if isinstance(value, str) else value)
+Item = Annotated[str, StringConstraints(min_length=3, max_length=ITEM_MAX), Visible]
 
 
 class Difficulty(StrEnum):
@@ -56,11 +60,11 @@ class Question(BaseModel):
     category: str
     tracks: list[str] = Field(min_length=1)
     difficulty: Difficulty
-    prompt: Annotated[str, StringConstraints(strip_whitespace=True, min_length=20, max_length=PROMPT_MAX)]
+    prompt: Annotated[str, StringConstraints(min_length=20, max_length=PROMPT_MAX), Visible]
     follow_ups: list[Item] = Field(default_factory=list, max_length=5)
     rubric: list[Item] = Field(min_length=2, max_length=8)
     hints: list[Item] = Field(default_factory=list, max_length=5)
-    schema_sql: Annotated[str, StringConstraints(strip_whitespace=True, max_length=SCHEMA_MAX)] | None = Field(
+    schema_sql: Annotated[str, StringConstraints(max_length=SCHEMA_MAX), Visible] | None = Field(
         default=None, alias="schema"
     )
 

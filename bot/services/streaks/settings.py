@@ -11,20 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db import insert_ignoring_conflicts, utcnow
 from bot.models import StreakSettings
 from bot.services.errors import Refused
+from bot.text import is_blank, visible
 
 MAX_MILESTONES = 10
 HEADS_UP_RANGE = range(1, 24)
 _ROLE_ITEM = re.compile(r"^\s*(\d{1,4})\s*=\s*(.+?)\s*$")
 
 
-
-
 def parse_milestones(text: str) -> list[int]:
     """Parse "3,7,14,30,100" into sorted distinct milestones."""
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts or not all(p.isdigit() for p in parts):
+    parts = [visible(p) for p in text.split(",") if not is_blank(p)]
+    if not parts or not all(p.isdecimal() and len(p) <= 6 for p in parts):
         raise Refused("Milestones are streak lengths separated by commas, e.g. `3,7,14,30,100`.")
-    values = sorted({int(p) for p in parts})
+    numbers = [int(p) for p in parts]
+    twice = next((n for n in numbers if numbers.count(n) > 1), None)
+    if twice is not None:
+        raise Refused(f"Milestone {twice} is named twice: name each once.")
+    values = sorted(numbers)
     if values[0] < 1 or values[-1] > 1000 or len(values) > MAX_MILESTONES:
         raise Refused(f"Use up to {MAX_MILESTONES} milestones between 1 and 1000.")
     return values
@@ -32,15 +35,19 @@ def parse_milestones(text: str) -> list[int]:
 
 def parse_milestone_roles(text: str) -> dict[int, str]:
     """Parse "7=@Regular,30=@Veteran" into {milestone: role reference} (a mention, id or name)."""
+    if is_blank(text):
+        raise Refused("Milestone roles were blank: give `7=@Regular,30=@Veteran`, or `none` to clear them.")
     if text.strip().lower() in {"none", "off", "-"}:
         return {}
     result: dict[int, str] = {}
-    for item in (i for i in text.split(",") if i.strip()):
+    for item in (i for i in text.split(",") if not is_blank(i)):
         match = _ROLE_ITEM.match(item)
         if not match:
             raise Refused(
                 "Milestone roles look like `7=@Regular,30=@Veteran` (or `none` to clear). Nothing was changed."
             )
+        if int(match[1]) in result:
+            raise Refused(f"Milestone {int(match[1])} is named twice: give it one role. Nothing was changed.")
         result[int(match[1])] = match[2]
     return result
 
