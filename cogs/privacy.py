@@ -253,8 +253,12 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
         for guild_id in due:
             if not self.bot.owns_guild(guild_id) or self.bot.get_guild(guild_id) is not None:
                 continue
-            async with self.bot.db.write() as session:
-                counts = await departures.purge_guild(session=session, guild_id=guild_id, now=now)
+            try:
+                async with self.bot.db.write() as session:
+                    counts = await departures.purge_guild(session=session, guild_id=guild_id, now=now)
+            except Exception:  # one guild's failure never stops the others' purge
+                log.exception("guild %s: purge failed; tried again next run", guild_id)
+                continue
             if counts is not None:
                 purged += 1
                 log.info("purged guild %s: %s", guild_id, counts)

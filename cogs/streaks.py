@@ -232,7 +232,10 @@ class StreaksCog(commands.Cog):
         for guild_id in guilds:
             if not self.bot.owns_guild(guild_id) or sent >= REMINDERS_PER_RUN:
                 continue
-            sent += await self._remind_guild(guild_id, now, REMINDERS_PER_RUN - sent)
+            try:
+                sent += await self._remind_guild(guild_id, now, REMINDERS_PER_RUN - sent)
+            except Exception:  # one guild's bad setting or failure never stops the others' reminders
+                log.exception("guild %s: streak reminders failed; tried again next run", guild_id)
         return sent
 
     async def _remind_guild(self, guild_id: int, now: dt.datetime, budget: int) -> int:
