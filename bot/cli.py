@@ -52,7 +52,8 @@ def _cmd_migrate(_args: argparse.Namespace) -> int:
 def _cmd_questions_check(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.services.questions.loader import SHIPPED_DIR, check_path, format_report
+    from bot.services.questions.content import check_path
+    from bot.services.questions.loader import SHIPPED_DIR, format_report
 
     path = Path(args.path) if args.path else SHIPPED_DIR
     errors = check_path(path)
@@ -61,6 +62,24 @@ def _cmd_questions_check(args: argparse.Namespace) -> int:
         print(f"drillbot: {len(errors)} problem(s) in {path}", file=sys.stderr)
         return 1
     print(f"drillbot: {path} is valid")
+    return 0
+
+
+def _cmd_questions_counts(args: argparse.Namespace) -> int:
+    from bot.services.questions.counts import counts_markdown, format_file, with_counts
+    from bot.services.questions.loader import SHIPPED_DIR, QuestionFileError, load_directory
+
+    try:
+        questions = load_directory(SHIPPED_DIR)
+    except QuestionFileError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if not args.write:
+        print(counts_markdown(questions))
+        return 0
+    path = format_file(SHIPPED_DIR)
+    path.write_text(with_counts(path.read_text(encoding="utf-8"), questions), encoding="utf-8")
+    print(f"drillbot: counts written to {path}")
     return 0
 
 
@@ -77,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = qsub.add_parser("check", help="validate question files (the shipped bank by default)")
     check.add_argument("path", nargs="?", help="a question file or a directory of category files")
     check.set_defaults(func=_cmd_questions_check)
+    counts = qsub.add_parser("counts", help="count the shipped questions per category, round, track and difficulty")
+    counts.add_argument("--write", action="store_true", help="write the counts into questions/FORMAT.md")
+    counts.set_defaults(func=_cmd_questions_counts)
     return parser
 
 

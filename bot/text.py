@@ -44,6 +44,34 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def fenced(code: str, limit: int, language: str = "") -> str:
+    """Return ``code`` as one code block of at most ``limit`` characters: clipped inside, the fence always closed."""
+    head, tail = f"```{language}\n", "\n```"
+    return head + clip(code, limit - len(head) - len(tail)) + tail
+
+
+def fenced_chunks(code: str, limit: int, language: str = "") -> list[str]:
+    """Return ``code`` whole, as code blocks of at most ``limit`` characters each, split between lines."""
+    room = limit - len(f"```{language}\n\n```")
+    chunks: list[str] = []
+    current = ""
+    for line in code.splitlines() or [""]:
+        while len(line) > room:  # a line longer than a block: split it where it must
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:room])
+            line = line[room:]
+        candidate = f"{current}\n{line}" if current else line
+        if current and len(candidate) > room:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    chunks.append(current)
+    return [f"```{language}\n{chunk}\n```" for chunk in chunks]
+
+
 def bullet_list(items: Iterable[str], limit: int = 1024) -> str:
     """Render items as bullets within a field's limit (a dash when there are none)."""
     return clip("\n".join(f"• {item}" for item in items), limit) or "—"

@@ -155,6 +155,7 @@ _PYTHON_TYPES: dict[OptionType, tuple[type, ...]] = {
     OptionType.boolean: (bool,),
 }  # fmt: skip
 
+
 def check_options(
     parameters: list[app_commands.Parameter], options: list[dict[str, Any]], resolved: dict[str, Any]
 ) -> None:

@@ -25,7 +25,6 @@ END = dt.date(2025, 4, 30)  # a Wednesday: Thursday to Sunday of the last column
 START = window_start(END, 12)
 
 
-
 def cell_box(
     day: dt.date, *, end: dt.date, weeks: int = 12, title: str | None = None, legend_open: bool = False
 ) -> tuple[int, int, int, int] | None:

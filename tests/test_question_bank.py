@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.services.questions.bank import QuestionBank
-from bot.services.questions.loader import SHIPPED_DIR, QuestionFileError, check_path, load_directory, parse_questions
+from bot.services.questions.content import check_path
+from bot.services.questions.counts import format_file, with_counts
+from bot.services.questions.loader import SHIPPED_DIR, QuestionFileError, load_directory, parse_questions
 from bot.services.questions.schema import CATEGORIES, TRACKS
 
 GOOD = """\
@@ -119,3 +121,16 @@ def test_check_command_fails_with_the_report(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "mine.yaml:3: questions[0].category: unknown category 'nope'" in result.stdout
     assert check_path(tmp_path / "missing.yaml")
+
+
+def test_the_counts_in_format_md_are_current(bank: QuestionBank) -> None:
+    """questions/FORMAT.md carries the counts `drillbot questions counts --write` gives today."""
+    document = format_file(SHIPPED_DIR).read_text(encoding="utf-8")
+    assert with_counts(document, bank.all()) == document, "run: drillbot questions counts --write"
+
+
+def test_every_shipped_question_has_a_round_and_a_model_answer(bank: QuestionBank) -> None:
+    """The loop stage and the model answer are on every shipped question; SQL ones carry data."""
+    assert all(q.round is not None and q.solution for q in bank.all())
+    sql = [q for q in bank.all() if q.category == "sql"]
+    assert all(q.dataset and q.reference and 2 <= len(q.pitfalls) <= 4 for q in sql)

@@ -8,6 +8,7 @@ from bot.models import Answer, DailyPrompt, Review
 from bot.services.daily.answers import HistoryEntry
 from bot.services.questions.schema import Question
 from bot.text import bullet_list, clip
+from cogs.questions.render import add_tables
 
 PROMPT_COLOUR = discord.Colour.gold()
 ANSWER_COLOUR = discord.Colour.blue()
@@ -19,8 +20,7 @@ def prompt_embed(prompt: DailyPrompt, question: Question) -> discord.Embed:
     """Render the daily post: the question, its follow-ups, and how to answer."""
     title = f"Daily prompt · {question.category} · {prompt.local_date:%a %d %b %Y}"
     embed = discord.Embed(title=clip(title, 256), description=clip(question.prompt, 4096), colour=PROMPT_COLOUR)
-    if question.schema_sql:
-        embed.add_field(name="Tables", value=clip(f"```sql\n{question.schema_sql}\n```", 1024), inline=False)
+    add_tables(embed, question)
     if question.follow_ups:
         embed.add_field(name="Go further", value=bullet_list(question.follow_ups), inline=False)
     embed.set_footer(

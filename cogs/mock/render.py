@@ -14,6 +14,7 @@ from bot.services.mock.availability import describe_slots, overlap
 from bot.services.mock.rounds import RoundStats
 from bot.services.questions.schema import Question
 from bot.text import bullet_list, clip
+from cogs.questions.render import add_tables
 
 COLOUR = discord.Colour.purple()
 
@@ -89,8 +90,7 @@ def pack_embeds(questions: list[Question]) -> list[discord.Embed]:
     for index, question in enumerate(questions, start=1):
         embed = discord.Embed(title=clip(f"Q{index} · {question.category} · {question.difficulty.value}", 256),
                               description=clip(question.prompt, 1500), colour=COLOUR)  # fmt: skip
-        if question.schema_sql:
-            embed.add_field(name="Tables", value=clip(f"```sql\n{question.schema_sql}\n```", 700), inline=False)
+        add_tables(embed, question, limit=700)
         embed.add_field(name="A strong answer…", value=bullet_list(question.rubric, 900), inline=False)
         if question.follow_ups:
             embed.add_field(name="Follow-ups", value=bullet_list(question.follow_ups, 500), inline=False)

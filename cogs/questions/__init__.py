@@ -15,7 +15,7 @@ from bot.services.errors import Refused
 from bot.services.questions.loader import QuestionFileError, format_report
 from bot.services.questions.schema import CATEGORIES, TRACKS
 from bot.text import clip
-from cogs.questions.render import question_embed
+from cogs.questions.render import EMBEDS_TOTAL_MAX, question_embed, solution_embed
 from cogs.questions.views import AddQuestionModal, ListPageButton, show_list_page
 
 if TYPE_CHECKING:
@@ -66,7 +66,13 @@ class QuestionsCog(commands.GroupCog, group_name="question", group_description="
         if found is None:
             raise Refused(f"There is no question with id `{clip(id, 40)}` on this server.")
         admin = await is_admin(interaction)
-        await interaction.response.send_message(embed=question_embed(found, for_interviewer=admin), ephemeral=True)
+        embeds = [question_embed(found, for_interviewer=admin)]
+        solution = solution_embed(found.question) if admin else None  # members see it once they answered (/drill)
+        if solution is not None and len(embeds[0]) + len(solution) <= EMBEDS_TOTAL_MAX:
+            embeds.append(solution)
+        await interaction.response.send_message(embeds=embeds, ephemeral=True)
+        if solution is not None and len(embeds) == 1:  # too long to travel with the question: its own message
+            await interaction.followup.send(embed=solution, ephemeral=True)
 
     @app_commands.command(name="list", description="List the questions in use, 10 per page")
     @app_commands.describe(category="Only this category", track="Only this track")

@@ -5,11 +5,37 @@ from __future__ import annotations
 import discord
 
 from bot.services.questions import FoundQuestion
+from bot.services.questions.datasets import DIALECT
 from bot.services.questions.schema import Question
-from bot.text import bullet_list, clip
+from bot.text import bullet_list, clip, fenced, fenced_chunks
 
 PAGE_SIZE = 10
 COLOUR = discord.Colour.teal()
+FIELD_MAX = 1024
+EMBEDS_TOTAL_MAX = 6000
+TABLES = f"Tables ({DIALECT} SQL)"
+
+
+def add_tables(embed: discord.Embed, question: Question, *, limit: int | None = None) -> None:
+    """Add a SQL question's tables, named with the dialect: whole over as many fields as it takes, or clipped.
+
+    A code block is never cut mid-fence: with ``limit`` the tables are clipped inside one block.
+    """
+    if not question.schema_sql:
+        return
+    blocks = (
+        [fenced(question.schema_sql, limit, "sql")] if limit else fenced_chunks(question.schema_sql, FIELD_MAX, "sql")
+    )
+    for index, block in enumerate(blocks):
+        embed.add_field(name=TABLES if index == 0 else f"{TABLES}, continued", value=block, inline=False)
+
+
+def solution_embed(question: Question) -> discord.Embed | None:
+    """Render a question's model answer (None when it has none)."""
+    if not question.solution:
+        return None
+    return discord.Embed(title=clip(f"Model answer · {question.id}", 256), description=clip(question.solution, 4096),
+                         colour=COLOUR)  # fmt: skip
 
 
 def question_embed(found: FoundQuestion, *, for_interviewer: bool) -> discord.Embed:
@@ -17,8 +43,7 @@ def question_embed(found: FoundQuestion, *, for_interviewer: bool) -> discord.Em
     q: Question = found.question
     title = f"{q.id} · {q.category} · {q.difficulty.value}"
     embed = discord.Embed(title=clip(title, 256), description=clip(q.prompt, 4096), colour=COLOUR)
-    if q.schema_sql:
-        embed.add_field(name="Tables", value=clip(f"```sql\n{q.schema_sql}\n```", 1024), inline=False)
+    add_tables(embed, q)
     if q.follow_ups:
         embed.add_field(name="Follow-ups", value=bullet_list(q.follow_ups), inline=False)
     if for_interviewer:

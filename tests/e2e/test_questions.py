@@ -147,3 +147,45 @@ async def test_members_are_refused_admin_subcommands(fake_discord: FakeDiscord, 
     assert await _own(drillbot, fake_discord.guild.id) == []
     async with drillbot.db.read() as session:
         assert await svc.retired_ids(session=session, guild_id=fake_discord.guild.id) == set()
+
+
+LONG_SCHEMA = "\n".join(
+    f"      table_{i}(id BIGINT, name VARCHAR, created_at TIMESTAMP, amount DOUBLE)" for i in range(20)
+)
+WITH_SOLUTION = f"""\
+questions:
+  - id: team-sql-1
+    category: sql
+    tracks: [data-analyst]
+    difficulty: hard
+    prompt: Across twenty tables, find the users whose total amount grew every month of 2024.
+    rubric: [Unions the tables first, Compares consecutive months with LAG]
+    schema: |
+{LONG_SCHEMA}
+    solution: |
+      {"Union the twenty tables, sum per user and month, then compare each month with LAG. " * 6}
+""".encode()
+
+
+async def test_show_keeps_long_tables_whole_and_shows_admins_the_model_answer(
+    fake_discord: FakeDiscord, drillbot: DrillBot
+) -> None:
+    """Tables over 1,024 characters go over several fields, each a closed code block, named with the dialect.
+
+    Admins see the model answer beside the question; members do not.
+    """
+    world = fake_discord.default
+    reply = await world.dana.slash("question import", file=("team.yaml", WITH_SOLUTION))
+    assert "team-sql-1" in reply.text() or "Imported" in reply.text(), reply.text()
+    shown = await world.dana.slash("question show", id="team-sql-1")
+    question, answer = shown.embeds
+    tables = [f for f in question["fields"] if f["name"].startswith("Tables (DuckDB SQL)")]
+    assert len(tables) == 2 and tables[1]["name"].endswith("continued")
+    for field in tables:
+        assert len(field["value"]) <= 1024
+        assert field["value"].startswith("```sql\n") and field["value"].endswith("\n```")
+    shown_lines = "\n".join(f["value"][7:-4] for f in tables).splitlines()
+    assert shown_lines == [line.strip() for line in LONG_SCHEMA.splitlines()]
+    assert answer["title"] == "Model answer · team-sql-1" and "LAG" in answer["description"]
+    member = await world.alice.slash("question show", id="team-sql-1")
+    assert len(member.embeds) == 1 and "Model answer" not in member.text()

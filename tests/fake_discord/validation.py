@@ -174,8 +174,10 @@ def load_spec(path: Path) -> LoadedSpec:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise FileNotFoundError(f"Discord's OpenAPI spec is missing at {path}: every request body is checked "
-                                "against it, so the tests cannot run without it") from None
+        raise FileNotFoundError(
+            f"Discord's OpenAPI spec is missing at {path}: every request body is checked "
+            "against it, so the tests cannot run without it"
+        ) from None
     _relax(document)
     _flatten_const_unions(document)
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, DRAFT202012.create_resource(document))

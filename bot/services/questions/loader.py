@@ -77,6 +77,38 @@ def _too_deep_line(text: str) -> int | None:
     return None
 
 
+NULL_WORDS = frozenset({"null", "Null", "NULL", "~", ""})
+
+
+def _as_written(node: yaml.Node) -> Any:
+    """Return a dataset as plain data whose row cells are the text as written (plain null: None).
+
+    YAML would read `12:30` as 750 and `no` as false; a cell is converted by its column's declared
+    type instead, when the dataset is loaded into a database.
+    """
+    if isinstance(node, yaml.MappingNode):
+        return {str(getattr(k, "value", k)): _rows_as_written(v) if getattr(k, "value", None) == "rows"
+                else _as_written(v) for k, v in node.value}  # fmt: skip
+    if isinstance(node, yaml.SequenceNode):
+        return [_as_written(item) for item in node.value]
+    return yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+
+
+def _rows_as_written(node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.SequenceNode):
+        return _as_written(node)
+    return [
+        [_cell(cell) for cell in row.value] if isinstance(row, yaml.SequenceNode) else _as_written(row)
+        for row in node.value
+    ]
+
+
+def _cell(node: yaml.Node) -> str | list[Any] | None:
+    if isinstance(node, yaml.ScalarNode):
+        return None if node.style is None and node.value in NULL_WORDS else str(node.value)
+    return [_as_written(node)]  # not a cell: the schema refuses it
+
+
 def parse_questions(
     text: str, *, file: str, expected_category: str | None = None
 ) -> tuple[list[Question], list[QuestionError]]:
@@ -103,6 +135,8 @@ def parse_questions(
     for index, item in enumerate(data["questions"]):
         item_node, _ = _node_at(root, ["questions", index])
         item_line = item_node.start_mark.line + 1
+        if isinstance(item, dict) and isinstance(item.get("dataset"), list):
+            item = {**item, "dataset": _as_written(_node_at(item_node, ["dataset"])[0])}
         try:
             question = Question.model_validate(item)
         except ValidationError as exc:
@@ -182,19 +216,3 @@ def _id_lines(path: Path) -> dict[str, int]:
         if stripped.startswith("id:"):
             lines.setdefault(stripped[3:].strip().strip("'\""), number)
     return lines
-
-
-def check_path(path: Path) -> list[QuestionError]:
-    """Validate a directory of category files or a single file; return every problem."""
-    try:
-        if path.is_dir():
-            load_directory(path)
-        elif path.is_file():
-            category = path.stem if path.stem in CATEGORIES else None
-            _, problems = parse_questions(path.read_text(encoding="utf-8"), file=path.name, expected_category=category)
-            return problems
-        else:
-            return [QuestionError(str(path), 0, "(path)", "no such file or directory")]
-    except QuestionFileError as exc:
-        return exc.errors
-    return []
