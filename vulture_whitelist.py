@@ -19,6 +19,7 @@ from bot.services.mock.pairing import Matching
 from bot.services.privacy import Coverage
 from bot.services.questions.schema import Difficulty
 from bot.tree import DrillTree
+from cogs.daily import DrillCog
 
 # discord.py reads these: intents, the API's base and gateway, dynamic item templates
 build_intents(...).presences
@@ -29,6 +30,7 @@ _.isolation_level  # the driver connection in db._install_sqlite_pragmas
 _.BASE  # discord.http.Route.BASE in bot.endpoints
 _.DEFAULT_GATEWAY  # DiscordWebSocket.DEFAULT_GATEWAY in bot.endpoints
 DrillTree.interaction_check  # called by discord.py before every command
+DrillCog.run_question_autocomplete  # discord.py calls an option's autocomplete callback
 # columns: written by the services, read by exports and admins' SQL
 DailyPrompt.due_at, DailyPrompt.claimed_at, DailyPrompt.posted_at
 MockFeedback.communication, MockFeedback.technical_depth, MockFeedback.problem_solving, MockFeedback.culture

@@ -20,7 +20,9 @@ from bot.endpoints import use_api_base, use_gateway
 from bot.locks import KeyedLocks
 from bot.outbox import Outbox
 from bot.pacing import GLOBAL_BURST, GLOBAL_RATE, TokenBucket, install_global_pacer
+from bot.sandbox import SandboxSettings
 from bot.services.questions.bank import QuestionBank
+from bot.sqlcheck import SqlChecker
 from bot.tree import DrillTree, same_commands
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,7 @@ class DrillBot(commands.AutoShardedBot):
         self._event_tasks: set[asyncio.Task[Any]] = set()
         self._jobs_start: asyncio.Task[None] | None = None
         self.outbox = Outbox(self)
+        self.sql = SqlChecker(SandboxSettings(workers=settings.sandbox_workers))  # workers start at first use
         self.locks = KeyedLocks()
         self._names: dict[tuple[int, int], str] = {}
         self.rest_pacer = TokenBucket(GLOBAL_RATE, GLOBAL_BURST)
@@ -218,6 +221,7 @@ class DrillBot(commands.AutoShardedBot):
             await super().close()
             await self._let_finish(self._event_tasks)  # handlers of events that arrived while closing
         finally:
+            await self.sql.close()
             await self.db.dispose()
 
     @staticmethod

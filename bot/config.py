@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     message_content_intent: bool = False
     guild_data_grace_days: int = Field(default=30, ge=0)
+    sandbox_workers: int = Field(default=2, ge=1, le=32)  # processes that run members' SQL
 
     @field_validator("shard_ids", mode="before")
     @classmethod

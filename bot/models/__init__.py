@@ -1,10 +1,19 @@
 """Every table, imported here so the metadata (and Alembic) sees them all."""
 
 from bot.models.base import SQLModel
-from bot.models.daily import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
+from bot.models.daily import (
+    Answer,
+    DailyPrompt,
+    ModelAnswerView,
+    OutboxItem,
+    PromptSchedule,
+    Review,
+    SqlScratch,
+)
 from bot.models.feedback import FeedbackDraft, GuildDeparture, MockFeedback
 from bot.models.guild import AppSecret, GuildSettings
 from bot.models.mock import MockAvoid, MockGroup, MockGroupMember, MockProfile, MockRound, PairingConfig
+from bot.models.practice import PracticeAttempt
 from bot.models.questions import RetiredQuestion, ServerQuestion
 from bot.models.streaks import MemberStreak, PeriodStat, StreakDay, StreakSettings
 
@@ -24,14 +33,17 @@ __all__ = [
     "MockGroupMember",
     "MockProfile",
     "MockRound",
+    "ModelAnswerView",
     "OutboxItem",
     "PairingConfig",
     "PeriodStat",
+    "PracticeAttempt",
     "PromptSchedule",
     "RetiredQuestion",
     "Review",
     "SQLModel",
     "ServerQuestion",
+    "SqlScratch",
     "StreakDay",
     "StreakSettings",
     "metadata",

@@ -27,6 +27,13 @@ class AnswerSource(StrEnum):
     MESSAGE = "message"
 
 
+class Verdict(StrEnum):
+    """What checking an answer found: its SQL's result or its final number is right, or not."""
+
+    RIGHT = "right"
+    WRONG = "wrong"
+
+
 class OutboxKind(StrEnum):
     """What an outbox item does in its channel; each feature registers a handler for its kinds."""
 
@@ -36,6 +43,7 @@ class OutboxKind(StrEnum):
     REVIEW_NOTICE_EDIT = "review_notice_edit"
     MILESTONE = "milestone"  # payload: user_id, milestone
     MESSAGE_DELETE = "message_delete"  # delete the post (message_id) of a member who erased their data
+    MODEL_ANSWER = "model_answer"  # post a closed prompt's model answer in its thread (ref_id: the prompt)
 
 
 class OutboxState(StrEnum):
@@ -106,7 +114,34 @@ class Answer(SQLModel, table=True):
     source: AnswerSource = word(AnswerSource, 16, default=AnswerSource.MODAL)
     source_message_id: int | None = Field(default=None, sa_type=BigInteger)
     post_message_id: int | None = Field(default=None, sa_type=BigInteger, index=True)
+    final_answer: str | None = Field(default=None, sa_type=String(100))  # the number typed, as typed
+    query: str | None = Field(default=None, sa_type=Text)  # a SQL answer's query (shown only on request)
+    verdict: Verdict | None = word(Verdict, 8, default=None, nullable=True)
+    after_model_answer: bool = Field(default=False)  # checked again after its author opened the model answer
     created_at: dt.datetime = now_column()
+    updated_at: dt.datetime = now_column()
+
+
+class ModelAnswerView(SQLModel, table=True):
+    """A member opened a question's model answer (first time kept): later edits of their answer are marked."""
+
+    __tablename__ = "model_answer_view"
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    question_id: str = Field(sa_column=Column(String(40), primary_key=True))
+    opened_at: dt.datetime = now_column()
+
+
+class SqlScratch(SQLModel, table=True):
+    """A member's last tried query (Try a query, /drill run) and the SQL question it was for."""
+
+    __tablename__ = "sql_scratch"
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    user_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    question_id: str = Field(sa_type=String(40))
+    query: str = Field(default="", sa_type=Text)
     updated_at: dt.datetime = now_column()
 
 

@@ -11,14 +11,20 @@ from discord.ext import commands
 from bot.checks import admin_only
 from bot.services.daily import answers as answer_svc
 from bot.services.daily import today as daily_today
+from bot.services.daily import tries as try_svc
 from bot.services.errors import Refused
+from bot.services.questions.schema import CATEGORIES, QUERY_MAX, Difficulty
 from bot.services.streaks import views as streak_views
-from bot.text import is_blank
+from bot.text import clip, is_blank
+from bot.ui import view_of
 from cogs.daily.moderation import removal_menu
 from cogs.daily.poster import PromptPoster
 from cogs.daily.posts import AnswerPosts
+from cogs.daily.practice import DYNAMIC_ITEMS as PRACTICE_ITEMS
+from cogs.daily.practice import draw as draw_practice
 from cogs.daily.render import today_embed
-from cogs.daily.views import DYNAMIC_ITEMS, open_answer_form, show_history
+from cogs.daily.tries import open_try_form, run_try
+from cogs.daily.views import DYNAMIC_ITEMS, ModelAnswerButton, open_answer_form, show_history
 from cogs.feedback.render import practice_value
 
 if TYPE_CHECKING:
@@ -40,7 +46,7 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
 
     async def cog_load(self) -> None:
         """Register persistent buttons and the dispatcher jobs (the database holds the due work)."""
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS, *PRACTICE_ITEMS)
         self.posts.register()
         self.bot.tree.add_command(self.removal_menu, override=True)
         if self.bot.background_jobs:
@@ -48,7 +54,7 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
 
     async def cog_unload(self) -> None:
         """Stop the prompt job and button routing."""
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS, *PRACTICE_ITEMS)
         self.bot.tree.remove_command(self.removal_menu.name, type=self.removal_menu.type)
         if self.bot.scheduler.get_job("prompts"):
             self.bot.scheduler.remove_job("prompts")
@@ -66,12 +72,55 @@ class DrillCog(commands.GroupCog, group_name="drill", group_description="The dai
         if shown.practice:
             value = practice_value(*shown.practice, guild_id=interaction.guild_id)
             embed.add_field(name="Practise a weak area", value=value, inline=False)
+        if shown.answered and shown.question.solution:  # the model answer opens once the member has answered
+            view = view_of(ModelAnswerButton(shown.prompt.id or 0))
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+            return
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="answer", description="Answer today's prompt (again to edit your answer)")
     async def answer(self, interaction: Interaction) -> None:
         """Open the answer modal for the open prompt."""
         await open_answer_form(interaction, prompt_id=None)
+
+    @app_commands.command(name="practice", description="An extra question just for you, one you have not met")
+    @app_commands.describe(category="Only this category", difficulty="Only this difficulty")
+    @app_commands.choices(
+        category=[app_commands.Choice(name=c, value=c) for c in CATEGORIES],
+        difficulty=[app_commands.Choice(name=d.value, value=d.value) for d in Difficulty],
+    )
+    async def practice(
+        self, interaction: Interaction, category: str | None = None, difficulty: str | None = None
+    ) -> None:
+        """Draw a practice question for the caller; it never counts for streaks or boards."""
+        await draw_practice(interaction, category=category, difficulty=difficulty)
+
+    @app_commands.command(name="run", description="Run SQL on a question's data and see the first rows (only you)")
+    @app_commands.describe(
+        question="The SQL question whose data to use (start typing; your last one if left out)",
+        query="The query; leave out to write it in a larger box",
+    )
+    async def run(
+        self,
+        interaction: Interaction,
+        question: app_commands.Range[str, 1, 40] | None = None,
+        query: app_commands.Range[str, 1, QUERY_MAX] | None = None,
+    ) -> None:
+        """Run a query on a question's dataset; nothing is submitted."""
+        if query is None:
+            await open_try_form(interaction, question_id=question)
+            return
+        await run_try(interaction, question_id=question, query=query)
+
+    @run.autocomplete("question")
+    async def run_question_autocomplete(self, interaction: Interaction, typed: str) -> list[app_commands.Choice[str]]:
+        """Suggest the server's SQL questions that carry data."""
+        if interaction.guild_id is None:
+            return []
+        async with self.bot.db.read() as session:
+            found = await try_svc.sql_questions(session=session, bank=self.bot.bank, guild_id=interaction.guild_id,
+                                              typed=typed)  # fmt: skip
+        return [app_commands.Choice(name=clip(f"{q.id} · {q.prompt}", 100), value=q.id) for q in found]
 
     @app_commands.command(name="history", description="The prompts a member answered, with review scores")
     @app_commands.describe(member="Whose history (yours if left out)")

@@ -165,7 +165,7 @@ class PromptPoster:
         message = await channel.send(
             content=f"<@&{role_id}>" if role_id else None,
             embed=prompt_embed(claim.prompt, claim.question),
-            view=answer_view(claim.prompt.id or 0),
+            view=answer_view(claim.prompt.id or 0, claim.question),
             nonce=claim.prompt.nonce,
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False,
                                                      roles=[discord.Object(role_id)] if role_id else False),

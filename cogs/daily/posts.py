@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.models import OutboxItem
+from bot.models import DailyPrompt, OutboxItem
 from bot.models.daily import OutboxKind
 from bot.outbox import SAME_REF
 from bot.services.daily import posts
+from bot.services.questions import question_of
 from cogs.daily.render import EMBED_TOTAL, MAX_EMBEDS, answer_embed, review_notice
 from cogs.daily.views import review_view
+from cogs.questions.render import solution_embed
 
 if TYPE_CHECKING:
     from bot.client import DrillBot
@@ -46,6 +48,23 @@ class AnswerPosts:
         outbox.register(OutboxKind.ANSWER_EDIT, self._edit_answer, paced=False, batch=SAME_REF)
         outbox.register(OutboxKind.REVIEW_NOTICE, self._post_review_notice)
         outbox.register(OutboxKind.REVIEW_NOTICE_EDIT, self._edit_review_notice, paced=False, batch=SAME_REF)
+        outbox.register(OutboxKind.MODEL_ANSWER, self._post_model_answer)
+
+    async def _post_model_answer(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> int | None:
+        """Post a closed prompt's model answer in its thread (nothing when its question has none)."""
+        item = batch[0]
+        async with self.bot.db.read() as session:
+            prompt = await session.get(DailyPrompt, item.ref_id or 0)
+            question = prompt and await question_of(session=session, bank=self.bot.bank, guild_id=prompt.guild_id,
+                                                    question_id=prompt.question_id)  # fmt: skip
+        embed = solution_embed(question) if question else None
+        if embed is None:
+            return None
+        message = await channel.send(
+            content="This prompt is closed: here is a model answer to compare yours with.", embed=embed,
+            nonce=f"ob{item.id}", allowed_mentions=discord.AllowedMentions.none(),
+        )  # fmt: skip
+        return message.id
 
     async def _answers_batch(self, answers: list[OutboxItem], capacity: int) -> list[OutboxItem]:
         """Post each answer alone, unless more wait than the channel's pace allows now: then several a message."""
@@ -70,7 +89,7 @@ class AnswerPosts:
             reviews = await posts.reviews_of(session=session, answer_ids=list(rows))
         ordered = [rows[a] for a in answer_ids if a in rows]
         embeds = [answer_embed(a, reviews.get(a.id or 0, [])) for a in ordered]
-        view = review_view([(a.id or 0, a.display_name or "answer") for a in ordered])
+        view = review_view(ordered)
         return embeds, view, [a.id or 0 for a in ordered]
 
     async def _post_answers(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> None:
@@ -80,6 +99,7 @@ class AnswerPosts:
         """Post answers in as few messages as fit Discord's limits, recording where each one went."""
         part = 0
         while answer_ids:
+            versions = await self._versions(answer_ids)  # read before drawing: an edit after this is caught below
             embeds, view, present = await self._render_answers(answer_ids)
             if not present:
                 return  # removed before it was posted
@@ -92,8 +112,16 @@ class AnswerPosts:
             )  # fmt: skip
             async with self.bot.db.write() as session:
                 await posts.attach_answers(session=session, answer_ids=present, message_id=message.id)
+            if await self._versions(present) != {a: versions.get(a) for a in present}:
+                await self.rerender(channel, message.id)  # edited while it was being posted (no edit was queued)
             answer_ids = [a for a in answer_ids if a not in present]
             part += 1
+
+    async def _versions(self, answer_ids: list[int]) -> dict[int, object]:
+        """Return when each answer was last changed (its text, or its check)."""
+        async with self.bot.db.read() as session:
+            rows = await posts.answers_by_id(session=session, answer_ids=answer_ids)
+        return {a: rows[a].updated_at if a in rows else None for a in answer_ids}
 
     async def _edit_answer(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> None:
         answer_id = batch[0].ref_id or 0

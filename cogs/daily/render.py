@@ -6,6 +6,7 @@ import discord
 
 from bot.models import Answer, DailyPrompt, Review
 from bot.services.daily.answers import HistoryEntry
+from bot.services.daily.checking import badge
 from bot.services.questions.schema import Question
 from bot.text import bullet_list, clip
 from cogs.questions.render import add_tables
@@ -36,8 +37,10 @@ def thread_name(prompt: DailyPrompt) -> str:
 
 def answer_embed(answer: Answer, reviews: list[Review]) -> discord.Embed:
     """Render one member's answer with its review summary."""
-    embed = discord.Embed(description=clip(answer.text, 4000), colour=ANSWER_COLOUR)
-    embed.set_author(name=clip(f"{answer.display_name or 'A member'}'s answer", 256))
+    text = answer.text or ("A SQL query: press Show query to read it." if answer.query is not None else "")
+    embed = discord.Embed(description=clip(text, 4000), colour=ANSWER_COLOUR)
+    mark = badge(answer.verdict, after_model_answer=answer.after_model_answer)
+    embed.set_author(name=clip(f"{answer.display_name or 'A member'}'s answer {mark}".rstrip(), 256))
     if reviews:
         avg = sum(r.structure + r.clarity + r.depth for r in reviews) / (3 * len(reviews))
         embed.set_footer(text=f"{len(reviews)} review(s) · average {avg:.1f}/5 · answer #{answer.id}")

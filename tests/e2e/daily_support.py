@@ -114,3 +114,12 @@ def notices(fake: FakeDiscord, thread: Channel) -> list[Message]:
 def timestamp(when: dt.datetime) -> str:
     """Return the Discord timestamp markup the bot uses for an instant."""
     return f"<t:{int(when.timestamp())}:F>"
+
+
+def answer_values(modal: Reply, text: str) -> dict[str, str]:
+    """Fill an answer form: ``text`` as the answer, or for a SQL question with data a query with ``text`` as notes."""
+    assert modal.modal is not None, modal.content
+    names = [name for name, _ in modal.modal.inputs()]
+    if "Your query" in names:
+        return {"Your query": "SELECT 1 AS answer", "Notes (optional)": text}
+    return {"Answer": text}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import MemberStreak, StreakSettings
-from tests.e2e.daily_support import at, configure, daily_posts, drain, tick_at
+from tests.e2e.daily_support import answer_values, at, configure, daily_posts, drain, tick_at
 from tests.fake_discord.actors import Actor
 from tests.fake_discord.replies import Reply
 from tests.fake_discord.server import FakeDiscord
@@ -51,7 +51,7 @@ async def answer(actor: Actor, post: Message, text: str = "My answer") -> Reply:
     """Answer a daily post through its Answer button and the modal."""
     modal = await actor.press(post, "Answer")
     assert modal.kind == "modal", modal.content
-    done = await actor.submit_modal(modal, {"Answer": text})
+    done = await actor.submit_modal(modal, answer_values(modal, text))
     assert done.ephemeral and "saved" in done.text(), done.text()
     return done
 

@@ -14,7 +14,7 @@ SURFACE: dict[str, set[str]] = {
     "help": set(),
     "config": {"admin-role", "show", "prompts", "streaks", "pairing"},
     "mock": {"join", "leave", "pause", "avoid", "unavoid", "status", "history", "pair-now", "stats"},
-    "drill": {"today", "answer", "history", "post-now", "remind"},
+    "drill": {"today", "answer", "history", "post-now", "remind", "practice", "run"},
     "streak": set(),
     "leaderboard": set(),
     "question": {"add", "show", "list", "retire", "import", "export"},

@@ -10,6 +10,7 @@ from bot.services.daily.answers import ANSWER_MAX
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import (
     answer_posts,
+    answer_values,
     answers_of,
     at,
     configure,
@@ -44,7 +45,7 @@ async def answer(actor: Actor, post: Message | None, text: str) -> Reply:
     """Answer with the post's Answer button (or /drill answer when ``post`` is None)."""
     modal = await (actor.press(post, "Answer") if post is not None else actor.slash("drill answer"))
     assert modal.kind == "modal", modal.content
-    return await actor.submit_modal(modal, {"Answer": text})
+    return await actor.submit_modal(modal, answer_values(modal, text))
 
 
 async def review(actor: Actor, message: Message, comment: str = "", key: str = "Review", **scores: str) -> Reply:
@@ -96,7 +97,7 @@ async def test_answering_again_prefills_and_edits_in_place(
     [shown] = answer_posts(fake_discord, thread)
     modal = await world.bob.slash("drill answer")
     assert modal_value(modal, "Answer") == "First draft."
-    updated = await world.bob.submit_modal(modal, {"Answer": "Second, better draft."})
+    updated = await world.bob.submit_modal(modal, answer_values(modal, "Second, better draft."))
     assert updated.ephemeral and "updated" in updated.content
     await drain(drillbot)
     [row] = await answers_of(drillbot)
@@ -116,7 +117,7 @@ async def test_blank_and_too_long_answers_are_refused(
     modal = await world.alice.press(post, "Answer")
     assert modal.modal is not None and modal.modal.inputs()[0][1]["max_length"] == ANSWER_MAX
     with pytest.raises(AssertionError, match="length"):
-        await world.alice.submit_modal(modal, {"Answer": "x" * (ANSWER_MAX + 1)})
+        await world.alice.submit_modal(modal, answer_values(modal, "x" * (ANSWER_MAX + 1)))
     await drain(drillbot)
     assert await answers_of(drillbot) == [] and answer_posts(fake_discord, thread) == []
 
@@ -131,7 +132,7 @@ async def test_an_old_prompts_answer_is_refused_after_the_next_prompt(
     await post_day(fake_discord, drillbot, clock, day=2)
     pressed = await world.alice.press(monday, "Answer")
     assert pressed.kind == "message" and pressed.ephemeral and "closed" in pressed.content
-    submitted = await world.carol.submit_modal(stale_modal, {"Answer": "Too late"})
+    submitted = await world.carol.submit_modal(stale_modal, answer_values(stale_modal, "Too late"))
     assert submitted.ephemeral and "closed" in submitted.content
     assert await answers_of(drillbot) == []
 

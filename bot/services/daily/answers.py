@@ -11,11 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
-from bot.models import Answer, DailyPrompt, OutboxItem, Review
-from bot.models.daily import AnswerSource, OutboxKind
+from bot.models import Answer, DailyPrompt, ModelAnswerView, OutboxItem, Review
+from bot.models.daily import AnswerSource, OutboxKind, Verdict
 from bot.services import guild_time, streaks
 from bot.services.daily import prompts
 from bot.services.errors import Refused
+from bot.services.questions import question_of
+from bot.services.questions.bank import QuestionBank
+from bot.services.questions.schema import Question
 from bot.text import visible
 
 ANSWER_MAX = 4000
@@ -51,6 +54,46 @@ class ReviewResult:
     review: Review
     answer: Answer
     created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedParts:
+    """What an answer's check looked at, and its verdict (None: nothing checked)."""
+
+    final_answer: str | None = None
+    query: str | None = None
+    verdict: Verdict | None = None
+
+
+def clean_notes(text: str) -> str:
+    """Return a SQL answer's notes trimmed (they may be empty), or refuse them when too long."""
+    cleaned = visible(text)
+    if len(cleaned) > ANSWER_MAX:
+        raise Refused(f"Notes are limited to {ANSWER_MAX} characters (yours have {len(cleaned)}); nothing was stored.")
+    return cleaned
+
+
+async def model_answer_opened(*, session: AsyncSession, guild_id: int, user_id: int, question_id: str) -> bool:
+    """Tell whether a member has opened a question's model answer."""
+    return await session.get(ModelAnswerView, (guild_id, user_id, question_id)) is not None
+
+
+async def open_model_answer(
+    *, session: AsyncSession, guild_id: int, user_id: int, prompt_id: int, now: dt.datetime
+) -> DailyPrompt:
+    """Record that a member opens a daily prompt's model answer; refused before they answered it."""
+    prompt = await session.get(DailyPrompt, prompt_id)
+    if prompt is None or prompt.guild_id != guild_id:
+        raise Refused("That prompt is gone from this server.")
+    if await my_answer(session=session, prompt_id=prompt_id, user_id=user_id) is None:
+        raise Refused("The model answer opens once you have answered: give your own answer first, then compare.")
+    await session.execute(
+        insert_ignoring_conflicts(
+            session, ModelAnswerView, {"guild_id": guild_id, "user_id": user_id, "question_id": prompt.question_id,
+                                       "opened_at": now}, conflict=["guild_id", "user_id", "question_id"],
+        )
+    )  # fmt: skip
+    return prompt
 
 
 def clean_answer(text: str) -> str:
@@ -90,11 +133,18 @@ async def submit_answer(
     prompt_id: int | None = None,
     source: AnswerSource = AnswerSource.MODAL,
     source_message_id: int | None = None,
+    checked: CheckedParts | None = None,
 ) -> AnswerResult:
-    """Store a member's answer (or update it) and queue its post in the prompt's thread."""
-    body = clean_answer(text)
+    """Store a member's answer (or update it) and queue its post in the prompt's thread.
+
+    ``checked`` carries what the answer's check looked at (its final number or its query) and the
+    verdict; a SQL answer's text is its notes, which may be empty.
+    """
+    checked = checked or CheckedParts()
+    body = clean_answer(text) if checked.query is None else clean_notes(text)
     prompt = await open_prompt(session=session, guild_id=guild_id, prompt_id=prompt_id)
     assert prompt.id is not None and prompt.thread_id is not None
+    parts = {"final_answer": checked.final_answer, "query": checked.query, "verdict": checked.verdict}
     answer, created = await _store_answer(
         session,
         {
@@ -107,6 +157,7 @@ async def submit_answer(
             "source_message_id": source_message_id,
             "created_at": now,
             "updated_at": now,
+            **parts,
         },
     )
     milestone = None
@@ -123,6 +174,11 @@ async def submit_answer(
         answer.text = body
         answer.display_name = display_name[:100]
         answer.updated_at = now
+        for name, value in parts.items():
+            setattr(answer, name, value)
+        answer.after_model_answer = await model_answer_opened(
+            session=session, guild_id=guild_id, user_id=user_id, question_id=prompt.question_id
+        )
         if answer.post_message_id is not None:
             session.add(
                 OutboxItem(
@@ -261,6 +317,14 @@ async def history(
     return [HistoryEntry(p, a, int(n), float(m) if m is not None else None) for p, a, n, m in rows], int(total)
 
 
+async def query_of(*, session: AsyncSession, answer_id: int) -> str:
+    """Return a SQL answer's query (refused when the answer is gone or has none)."""
+    answer = await session.get(Answer, answer_id)
+    if answer is None or answer.query is None:
+        raise Refused("That answer was removed, or has no query.")
+    return answer.query
+
+
 async def my_answer(*, session: AsyncSession, prompt_id: int, user_id: int) -> Answer | None:
     """Return a member's answer to a prompt, if any."""
     stmt = select(Answer).where(col(Answer.prompt_id) == prompt_id, col(Answer.user_id) == user_id)
@@ -273,18 +337,33 @@ async def my_review(*, session: AsyncSession, answer_id: int, reviewer_id: int) 
     return (await session.scalars(stmt)).first()
 
 
+async def question_of_prompt(
+    *, session: AsyncSession, bank: QuestionBank, guild_id: int, prompt_id: int
+) -> Question | None:
+    """Return the question a prompt of this server asked (None when the prompt or its question is gone)."""
+    prompt = await session.get(DailyPrompt, prompt_id)
+    if prompt is None or prompt.guild_id != guild_id:
+        return None
+    return await question_of(session=session, bank=bank, guild_id=guild_id, question_id=prompt.question_id)
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerForm:
-    """What the Answer modal opens with: the prompt it answers and the member's earlier answer, if any."""
+    """What the Answer modal opens with: the prompt, its question (None if removed), the member's earlier answer."""
 
     prompt: DailyPrompt
-    earlier: str | None
+    question: Question | None
+    earlier: Answer | None
 
 
-async def answer_form(*, session: AsyncSession, guild_id: int, user_id: int, prompt_id: int | None) -> AnswerForm:
+async def answer_form(
+    *, session: AsyncSession, bank: QuestionBank, guild_id: int, user_id: int, prompt_id: int | None
+) -> AnswerForm:
     """Return the open prompt a member would answer (refused when closed or not posted yet) and their answer."""
     current, earlier = await prompts.current_prompt_and_answer(session=session, guild_id=guild_id, user_id=user_id)
-    return AnswerForm(_still_open(current, prompt_id), earlier.text if earlier else None)
+    prompt = _still_open(current, prompt_id)
+    question = await question_of(session=session, bank=bank, guild_id=guild_id, question_id=prompt.question_id)
+    return AnswerForm(prompt, question, earlier)
 
 
 async def review_form(*, session: AsyncSession, answer_id: int, reviewer_id: int) -> tuple[int, int, int, str] | None:

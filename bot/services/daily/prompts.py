@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
-from bot.models import Answer, DailyPrompt, PromptSchedule
-from bot.models.daily import PromptState
+from bot.models import Answer, DailyPrompt, OutboxItem, PromptSchedule
+from bot.models.daily import OutboxKind, PromptState
 from bot.services import questions as question_svc
 from bot.services import streaks
 from bot.services.daily.schedule import (
@@ -236,17 +236,33 @@ async def _insert_claim(
 
 
 async def mark_sent(*, session: AsyncSession, prompt_id: int, message_id: int, now: dt.datetime) -> None:
-    """Record the posted message of a claimed prompt; the previous prompt closes for streaks."""
-    await session.execute(
+    """Record the posted message of a claimed prompt; the previous prompt closes for streaks.
+
+    The closed prompt's model answer is queued for its thread, once (only the claim's first marking does it).
+    """
+    marked = await session.execute(
         update(DailyPrompt)
-        .where(col(DailyPrompt.id) == prompt_id)
+        .where(col(DailyPrompt.id) == prompt_id, col(DailyPrompt.state) == PromptState.CLAIMED)
         .values(message_id=message_id, state=PromptState.SENT, posted_at=now)
     )
     prompt = await session.get(DailyPrompt, prompt_id)
-    if prompt is not None:
-        closed = await streaks.posted_dates(session=session, guild_id=prompt.guild_id, before=prompt.local_date)
-        if closed:
-            await streaks.settle_closed_prompt(session=session, guild_id=prompt.guild_id, closed_date=closed[-1])
+    if prompt is None or not marked.rowcount:  # type: ignore[attr-defined]
+        return
+    closed = await streaks.posted_dates(session=session, guild_id=prompt.guild_id, before=prompt.local_date)
+    if closed:
+        await streaks.settle_closed_prompt(session=session, guild_id=prompt.guild_id, closed_date=closed[-1])
+    previous = (
+        await session.scalars(
+            select(DailyPrompt)
+            .where(col(DailyPrompt.guild_id) == prompt.guild_id, col(DailyPrompt.local_date) < prompt.local_date,
+                   col(DailyPrompt.thread_id).is_not(None))
+            .order_by(col(DailyPrompt.local_date).desc())
+            .limit(1)
+        )
+    ).first()  # fmt: skip
+    if previous is not None and previous.thread_id is not None:
+        session.add(OutboxItem(guild_id=prompt.guild_id, channel_id=previous.thread_id, kind=OutboxKind.MODEL_ANSWER,
+                               ref_id=previous.id))  # fmt: skip
 
 
 async def mark_threaded(*, session: AsyncSession, prompt_id: int, thread_id: int) -> None:

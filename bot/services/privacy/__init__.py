@@ -27,10 +27,13 @@ from bot.models import (
     MockGroupMember,
     MockProfile,
     MockRound,
+    ModelAnswerView,
     PeriodStat,
+    PracticeAttempt,
     RetiredQuestion,
     Review,
     ServerQuestion,
+    SqlScratch,
     StreakDay,
 )
 from bot.services.privacy.erase import (
@@ -84,6 +87,9 @@ REGISTRY: dict[str, Coverage] = {
         delete="given: deleted, notices deleted, reviewed answers redrawn; received: deleted with the answer and "
         "uncounted from the reviewers' tallies",
     ),
+    "model_answer_view": Coverage(("user_id",), export="model_answers_opened", delete="deleted"),
+    "sql_scratch": Coverage(("user_id",), export="last_tried_query", delete="deleted"),
+    "practice_attempt": Coverage(("user_id",), export="practice", delete="deleted"),
     "member_streak": Coverage(("user_id",), export="streak", delete="deleted"),
     "streak_day": Coverage(("user_id",), export="streak.days", delete="deleted"),
     "period_stat": Coverage(("user_id",), export="streak.periods", delete="deleted"),
@@ -194,6 +200,39 @@ async def export(*, session: AsyncSession, guild_id: int, user_id: int, now: dt.
         "user_id": str(user_id),
         "exported_at": now.isoformat(),
         "profile": await _export_profile(session, guild_id, user_id),
+        "practice": [
+            _row(
+                p,
+                "question_id",
+                "text",
+                "final_answer",
+                "query",
+                "verdict",
+                "after_model_answer",
+                "shown_at",
+                "attempted_at",
+                "model_answer_opened_at",
+            )
+            for p in await session.scalars(
+                select(PracticeAttempt)
+                .where(col(PracticeAttempt.guild_id) == guild_id, col(PracticeAttempt.user_id) == user_id)
+                .order_by(col(PracticeAttempt.id))
+            )
+        ],
+        "last_tried_query": [
+            _row(t, "question_id", "query", "updated_at")
+            for t in await session.scalars(
+                select(SqlScratch).where(col(SqlScratch.guild_id) == guild_id, col(SqlScratch.user_id) == user_id)
+            )
+        ],
+        "model_answers_opened": [
+            _row(v, "question_id", "opened_at")
+            for v in await session.scalars(
+                select(ModelAnswerView)
+                .where(col(ModelAnswerView.guild_id) == guild_id, col(ModelAnswerView.user_id) == user_id)
+                .order_by(col(ModelAnswerView.opened_at))
+            )
+        ],
         "answers": [
             {
                 **_row(
@@ -202,6 +241,10 @@ async def export(*, session: AsyncSession, guild_id: int, user_id: int, now: dt.
                     "display_name",
                     "text",
                     "source",
+                    "final_answer",
+                    "query",
+                    "verdict",
+                    "after_model_answer",
                     "created_at",
                     "updated_at",
                     ids=("source_message_id", "post_message_id"),

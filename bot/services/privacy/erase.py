@@ -20,11 +20,14 @@ from bot.models import (
     MockGroupMember,
     MockProfile,
     MockRound,
+    ModelAnswerView,
     OutboxItem,
     PeriodStat,
+    PracticeAttempt,
     RetiredQuestion,
     Review,
     ServerQuestion,
+    SqlScratch,
     StreakDay,
 )
 from bot.models.daily import AnswerSource, OutboxKind, OutboxState
@@ -122,7 +125,8 @@ async def delete_member(*, session: AsyncSession, guild_id: int, user_id: int) -
     await _erase_outbox_payloads(session, guild_id, user_id, erased)
     tables: list[tuple[Any, tuple[str, ...]]] = [
         (MemberStreak, ("user_id",)), (StreakDay, ("user_id",)), (PeriodStat, ("user_id",)),
-        (MockProfile, ("user_id",)), (MockAvoid, ("user_id",)),
+        (MockProfile, ("user_id",)), (MockAvoid, ("user_id",)), (ModelAnswerView, ("user_id",)),
+        (SqlScratch, ("user_id",)), (PracticeAttempt, ("user_id",)),
         (MockFeedback, ("giver_id", "recipient_id")), (FeedbackDraft, ("giver_id", "recipient_id")),
     ]  # fmt: skip
     for model, columns in tables:
