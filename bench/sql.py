@@ -6,11 +6,12 @@ The real DrillBot runs in this process with its sandbox (worker processes runnin
 fake Discord and its members run in a child process, as in ``bench.latency``. The day's prompt is a
 SQL question (the rotation is set to SQL; which one the bank picks is printed). Every member opens
 the Answer modal first (not measured); then at one instant every member submits: even members the
-question's reference query (must be told ✅), odd members its first pitfall (must be told ❌),
-while as many other members run /help. Measured by the fake: the time from each INTERACTION_CREATE
-to the request carrying the private verdict (the follow-up after the deferral), and /help's reply
-during the burst beside /help alone before it. Targets: verdict p99 under 3 s; /help p99 during
-the burst within 1.5x of alone. The workers' memory (RSS) is read from /proc after the burst.
+question's reference query (must be told ✅), odd members its first pitfall (must be told ❌);
+0.3 s later, while those queries run in the sandbox, as many other members run /help at once.
+Measured by the fake: the time from each INTERACTION_CREATE to the request carrying the private
+verdict (the follow-up after the deferral), and /help's reply then beside /help alone before it.
+Targets: verdict p99 under 3 s; /help p99 during the burst within 1.5x of alone. The workers'
+memory (RSS) is read from /proc after the burst.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from bench.common import (
     quiet_logging,
     running_drillbot,
 )
-from bench.latency import REPLY_TIMEOUT, _burst
+from bench.latency import REPLY_TIMEOUT, _NoValidation, content_latencies
 from bot.clock import ManualClock
 from bot.models import DailyPrompt, PromptSchedule
 from tests.fake_discord.actors import Actor
@@ -45,6 +46,7 @@ from tests.fake_discord.server import FakeDiscord
 
 VERDICT_P99 = 3.0
 HELP_RATIO = 1.5
+HELP_AFTER = 0.3  # seconds after the submits: they are acknowledged and their queries are running
 QUERY = "Your query"
 NOTES = "Notes (optional)"
 
@@ -63,12 +65,18 @@ async def discord_setup(fake: FakeDiscord, state: dict[str, Any], *, members: in
     return {"guild_id": world.guild.id, "prompts_id": world.prompts.id}
 
 
+async def _helps(fake: FakeDiscord, helping: list[Actor]) -> list[float]:
+    """Every /help member at once (each sends as soon as it is built); their content latencies."""
+    replies = await asyncio.gather(*(m.slash("help", timeout=REPLY_TIMEOUT) for m in helping))
+    assert all(r.embed is not None for r in replies), "every /help gets its embed"
+    return content_latencies(fake, [r.interaction for r in replies])
+
+
 async def op_help_alone(fake: FakeDiscord, state: dict[str, Any]) -> list[float]:
     """Every /help member at once, nothing else running (after one warm-up each)."""
     helping: list[Actor] = state["helping"]
-    await asyncio.gather(*(m.slash("help", timeout=REPLY_TIMEOUT) for m in helping))
-    latencies, _cpu, _replies = await _burst(fake, [m.slash("help", timeout=REPLY_TIMEOUT) for m in helping])
-    return latencies
+    await _helps(fake, helping)
+    return await _helps(fake, helping)
 
 
 async def op_open(fake: FakeDiscord, state: dict[str, Any]) -> None:
@@ -79,20 +87,48 @@ async def op_open(fake: FakeDiscord, state: dict[str, Any]) -> None:
 
 
 async def op_submit(fake: FakeDiscord, state: dict[str, Any], *, right: str, wrong: str) -> dict[str, Any]:
-    """Submit every SQL answer at once, with /help from the others; check each verdict."""
+    """Submit every SQL answer at one instant; while the queries run, the others run /help. Check each verdict.
+
+    The submits are held until all are built, then delivered back to back (as in ``bench.latency``);
+    the /help burst goes out HELP_AFTER later, when every submit has been acknowledged and the
+    queries are running in the sandbox: it measures what SQL checking costs other members.
+    """
     answering: list[Actor] = state["answering"]
     helping: list[Actor] = state["helping"]
-    submits = [
-        m.submit_modal(r, {QUERY: right if i % 2 == 0 else wrong, NOTES: ""}, timeout=REPLY_TIMEOUT)
-        for i, (m, r) in enumerate(zip(answering, state["modals"], strict=True))
-    ]
-    helps = [m.slash("help", timeout=REPLY_TIMEOUT) for m in helping]
-    latencies, _cpu, replies = await _burst(fake, [*submits, *helps])
-    verdicts = replies[: len(submits)]
+    registry = fake.interactions
+    deliver = registry.deliver
+    held: list[Any] = []
+    built = asyncio.Event()
+
+    async def gate(session: Any) -> None:
+        if session.label.startswith("/help"):
+            await deliver(session)
+            return
+        held.append(session)
+        if len(held) == len(answering):
+            built.set()
+        await built.wait()
+        await deliver(session)
+
+    registry.deliver = gate  # type: ignore[method-assign]
+    validator = fake.validator
+    fake.validator = _NoValidation()  # type: ignore[assignment]
+    try:
+        submits = asyncio.gather(*(
+            m.submit_modal(r, {QUERY: right if i % 2 == 0 else wrong, NOTES: ""}, timeout=REPLY_TIMEOUT)
+            for i, (m, r) in enumerate(zip(answering, state["modals"], strict=True))
+        ))  # fmt: skip
+        await built.wait()
+        await asyncio.sleep(HELP_AFTER)
+        helps = await _helps(fake, helping)
+        verdicts = await submits
+    finally:
+        registry.deliver = deliver  # type: ignore[method-assign]
+        fake.validator = validator
     wrongly = [i for i, r in enumerate(verdicts) if ("✅" if i % 2 == 0 else "❌") not in r.text()]
     if wrongly:
         raise AssertionError(f"{len(wrongly)} verdicts were not as expected, e.g. {verdicts[wrongly[0]].text()!r}")
-    return {"verdict": latencies[: len(submits)], "help": latencies[len(submits) :]}
+    return {"verdict": content_latencies(fake, [r.interaction for r in verdicts]), "help": helps}
 
 
 OPS = {"help_alone": op_help_alone, "open": op_open, "submit": op_submit}

@@ -152,3 +152,9 @@ async def test_practice_is_private_and_counts_nowhere(
     assert "Practice" not in seen_by_bob.text()
     exported = await world.alice.slash("privacy export", timeout=15)
     assert any(b'"practice"' in data and attempts[0].question_id.encode() in data for _, data in exported.files)
+    erase = await world.alice.slash("privacy delete")
+    done = await world.alice.press(erase, "Erase my data", timeout=20)
+    assert "Erased" in done.content, done.content
+    async with drillbot.db.read() as session:
+        assert list(await session.scalars(select(PracticeAttempt))) == []
+        assert list(await session.scalars(select(SqlScratch))) == []
