@@ -158,3 +158,23 @@ async def test_practice_is_private_and_counts_nowhere(
     async with drillbot.db.read() as session:
         assert list(await session.scalars(select(PracticeAttempt))) == []
         assert list(await session.scalars(select(SqlScratch))) == []
+
+
+async def test_practice_of_a_sql_question_runs_its_query_and_becomes_the_run_default(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock, sql_question: Question
+) -> None:
+    """A SQL practice question has Try a query; its attempt is checked; /drill run then defaults to it."""
+    world = fake_discord.default
+    drawn = await world.bob.slash("drill practice", category="sql")
+    assert drawn.embed is not None and drawn.embed["title"].endswith(SQL_ID)
+    assert drawn.labels() == ["Answer", "Try a query", "Model answer"]
+    form = await world.bob.press(drawn, "Answer")
+    assert sql_question.reference is not None
+    done = await world.bob.submit_modal(form, {QUERY: sql_question.reference, "Notes (optional)": ""}, timeout=20)
+    assert "Practice attempt saved" in done.text() and "✅" in done.text(), done.text()
+    run = await world.bob.slash("drill run", query="SELECT COUNT(*) AS n FROM subscriptions", timeout=20)
+    assert f"`{SQL_ID}`" in run.text() and "nothing was submitted" in run.text()
+    async with drillbot.db.read() as session:
+        [attempt] = list(await session.scalars(select(PracticeAttempt)))
+    assert attempt.verdict == Verdict.RIGHT and attempt.query == sql_question.reference
+    assert await rows(drillbot, Answer) == []  # practice is not a daily answer

@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
 from bot.models import Answer, DailyPrompt, PracticeAttempt
-from bot.services.daily import prompts
+from bot.services.daily import prompts, tries
 from bot.services.daily.answers import CheckedParts, clean_answer, clean_notes
 from bot.services.errors import Refused
 from bot.services.questions import active_questions, question_of
@@ -86,6 +86,10 @@ async def draw(
     row = await _attempt(session, guild_id, user_id, question.id)
     assert row is not None
     row.shown_at = now
+    if question.dataset is not None:
+        await tries.remember_shown(
+            session=session, guild_id=guild_id, user_id=user_id, question_id=question.id, now=now
+        )
     return Drawn(question, met_before=not new)
 
 

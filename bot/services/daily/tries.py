@@ -51,7 +51,16 @@ async def question_to_try(
 async def last_query(*, session: AsyncSession, guild_id: int, user_id: int) -> str | None:
     """Return the query the member tried last, if any."""
     last = await session.get(SqlScratch, (guild_id, user_id))
-    return last.query if last is not None else None
+    return last.query if last is not None and last.query else None
+
+
+async def remember_shown(
+    *, session: AsyncSession, guild_id: int, user_id: int, question_id: str, now: dt.datetime
+) -> None:
+    """Make a SQL question just shown to the member the default of /drill run (their last query is kept)."""
+    values = {"guild_id": guild_id, "user_id": user_id, "question_id": question_id, "query": "", "updated_at": now}
+    update = {"question_id": question_id, "updated_at": now}
+    await session.execute(upsert(session, SqlScratch, values, conflict=["guild_id", "user_id"], update=update))
 
 
 async def remember(
