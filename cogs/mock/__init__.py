@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.checks import admin_only
 from bot.models.mock import Outcome
 from bot.services import mock
+from bot.services.mock import groups as mock_groups
 from bot.services.mock import rounds
 from bot.services.questions.schema import TRACKS
 from cogs.mock.render import already_ran_text, place_text, roles_text, stats_embed
@@ -138,6 +139,7 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
             round_row, group, members = shown.latest
             roles = roles_text([m.user_id for m in members], interaction.user.id)
             lines.append(f"Round, {mock.period_label(round_row.period_key)}: {roles}; where: {place_text(group)}.")
+            lines.append(f"Each question pack follows an interview loop: {mock_groups.loop_order()}.")
         if shown.next_round_at:
             lines.append(f"Next round <t:{int(shown.next_round_at.timestamp())}:F>.")
         await interaction.response.send_message("\n".join(lines), ephemeral=True)

@@ -11,6 +11,7 @@ from bot.models import MockGroup, MockProfile
 from bot.models.mock import GroupState
 from bot.services.mock import period_label
 from bot.services.mock.availability import describe_slots, overlap
+from bot.services.mock.groups import loop_order
 from bot.services.mock.rounds import RoundStats
 from bot.services.questions.schema import Question
 from bot.text import bullet_list, clip
@@ -69,8 +70,9 @@ def intro_text(user_ids: list[int], profiles: dict[int, MockProfile], *, by_dm: 
     if by_dm:
         lines.append("The server has no room for another thread, so this intro comes by DM: "
                      "message each other to set the time.")  # fmt: skip
-    lines.append("Press **Show my question pack** for the questions *you* ask (only you see it). "
-                 "Near the end of the round I will ask how it went.")  # fmt: skip
+    lines.append(f"Press **Show my question pack** for the questions *you* ask (only you see it), one per stage "
+                 f"of an interview loop in this order: {loop_order()}. Near the end of the round I will ask how "
+                 "it went.")  # fmt: skip
     return clip("\n".join(lines), 2000)
 
 
@@ -84,27 +86,40 @@ def already_ran_text(period_key: str, groups: int, next_round_at: dt.datetime | 
     return f"This {period}'s round already ran ({groups} group(s)); {after}. Nobody was paired again."
 
 
+# Field limits per question (prompt, tables, rubric, follow-ups, hints), loosest first: the first that
+# keeps the four questions inside Discord's 6,000 characters a message is used.
+PACK_LIMITS = ((1500, 700, 900, 500, 400), (1000, 500, 700, 300, 0), (800, 400, 600, 0, 0), (600, 300, 450, 0, 0))
+PACK_TOTAL = 5800
+
+
 def pack_embeds(questions: list[Question]) -> list[discord.Embed]:
-    """Render the pack for the person the viewer interviews: prompt, rubric and hints per question."""
-    embeds = []
-    for index, question in enumerate(questions, start=1):
-        embed = discord.Embed(title=clip(f"Q{index} · {question.category} · {question.difficulty.value}", 256),
-                              description=clip(question.prompt, 1500), colour=COLOUR)  # fmt: skip
-        add_tables(embed, question, limit=700)
-        embed.add_field(name="A strong answer…", value=bullet_list(question.rubric, 900), inline=False)
-        if question.follow_ups:
-            embed.add_field(name="Follow-ups", value=bullet_list(question.follow_ups, 500), inline=False)
-        if question.hints:
-            embed.add_field(name="Hints if they are stuck", value=bullet_list(question.hints, 400), inline=False)
-        embeds.append(embed)
-    total = sum(len(e) for e in embeds)
-    while total > 5800 and embeds:  # stay inside Discord's 6,000 characters per message
-        embeds.pop()
-        total = sum(len(e) for e in embeds)
+    """Render the pack for the person the viewer interviews, in the loop's order: prompt, rubric, hints each.
+
+    Each question's model answer is behind its own button (``pack_view``), so the pack fits one message.
+    """
+    embeds: list[discord.Embed] = []
+    for limits in PACK_LIMITS:
+        embeds = [_pack_embed(index, question, limits) for index, question in enumerate(questions, start=1)]
+        if sum(len(e) for e in embeds) <= PACK_TOTAL:
+            break
     if embeds:
-        embeds[0].set_author(name="Your questions to ask")
+        embeds[0].set_author(name=f"Your questions to ask, in this order: {loop_order()}")
         embeds[-1].set_footer(text="Only you see this pack: do not share it with the person you interview.")
     return embeds
+
+
+def _pack_embed(index: int, question: Question, limits: tuple[int, int, int, int, int]) -> discord.Embed:
+    prompt, tables, rubric, follow_ups, hints = limits
+    stage = question.round.value if question.round else "question"
+    title = f"Q{index} · {stage} · {question.category} · {question.difficulty.value}"
+    embed = discord.Embed(title=clip(title, 256), description=clip(question.prompt, prompt), colour=COLOUR)
+    add_tables(embed, question, limit=tables)
+    embed.add_field(name="A strong answer…", value=bullet_list(question.rubric, rubric), inline=False)
+    if question.follow_ups and follow_ups:
+        embed.add_field(name="Follow-ups", value=bullet_list(question.follow_ups, follow_ups), inline=False)
+    if question.hints and hints:
+        embed.add_field(name="Hints if they are stuck", value=bullet_list(question.hints, hints), inline=False)
+    return embed
 
 
 def stats_embed(rows: list[RoundStats]) -> discord.Embed:

@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.models.mock import Outcome
+from bot.services.errors import Refused
 from bot.services.mock import groups as mock_groups
 from bot.services.mock import rounds
+from bot.services.questions.schema import Question
 from bot.ui import Persistent, view_of
 from cogs.feedback.views import GiveButton
 from cogs.mock.render import pack_embeds
+from cogs.questions.render import solution_embed
 
 if TYPE_CHECKING:
     from bot.client import Interaction
@@ -40,8 +43,38 @@ class PackButton(Persistent[discord.ui.Button[Any]], prefix="mock:pack"):
             )
         await interaction.response.send_message(
             f"Your questions for interviewing <@{interviewee}>. Only you can see this.",
-            embeds=pack_embeds(questions), ephemeral=True,
+            embeds=pack_embeds(questions), view=pack_view(self.group_id, questions), ephemeral=True,
         )  # fmt: skip
+
+
+class PackAnswerButton(Persistent[discord.ui.Button[Any]], prefix="mock:pack-answer"):
+    """The model answer of one question of the viewer's pack, for the interviewer only."""
+
+    def __init__(self, group_id: int, index: int) -> None:
+        self.group_id, self.index = group_id, index
+        super().__init__(discord.ui.Button(label=f"Model answer Q{index + 1}", style=discord.ButtonStyle.secondary,
+                                           emoji="📘", custom_id=self.id_for(group_id, index)))  # fmt: skip
+
+    @classmethod
+    def decode(cls, group: str, index: str) -> PackAnswerButton:  # type: ignore[override]
+        """Rebuild from the group id and the question's place in the pack."""
+        return cls(int(group), int(index))
+
+    async def run(self, interaction: Interaction) -> None:
+        """Show the model answer of the presser's own pack question (outsiders are refused)."""
+        async with interaction.client.db.write() as session:
+            _, questions = await mock_groups.pack_for(
+                session=session, bank=interaction.client.bank, group_id=self.group_id, viewer_id=interaction.user.id
+            )
+        embed = solution_embed(questions[self.index]) if self.index < len(questions) else None
+        if embed is None:
+            raise Refused("This question has no model answer.")
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+def pack_view(group_id: int, questions: list[Question]) -> discord.ui.View:
+    """One Model answer button per pack question that has one."""
+    return view_of(*(PackAnswerButton(group_id, i) for i, q in enumerate(questions) if q.solution))
 
 
 class OutcomeButton(Persistent[discord.ui.Button[Any]], prefix="mock:outcome"):
@@ -67,7 +100,7 @@ class OutcomeButton(Persistent[discord.ui.Button[Any]], prefix="mock:outcome"):
         await interaction.response.send_message(f"Noted: {OUTCOME_LABELS[self.outcome]}. Thanks!", ephemeral=True)
 
 
-DYNAMIC_ITEMS = (PackButton, OutcomeButton)
+DYNAMIC_ITEMS = (PackButton, PackAnswerButton, OutcomeButton)
 
 
 def intro_view(group_id: int) -> discord.ui.View:

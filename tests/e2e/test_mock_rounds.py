@@ -114,7 +114,7 @@ async def test_a_biweekly_schedule_runs_every_other_week(
 async def test_each_member_gets_the_pack_for_the_person_they_interview(
     fake_discord: FakeDiscord, drillbot: DrillBot, bank: QuestionBank
 ) -> None:
-    """Pair: each other; trio: A→B→C→A; 2-3 questions of the interviewee's track; outsiders are refused."""
+    """Pair: each other; trio: A→B→C→A; four questions in loop order, the technical one of the track."""
     world = fake_discord.default
     await setup_pairing(fake_discord)
     people = members(fake_discord, 5)
@@ -127,22 +127,30 @@ async def test_each_member_gets_the_pack_for_the_person_they_interview(
     named, tracks = by_id(people), {a.id: t for a, t in zip(people, TRACKS, strict=True)}
     for group, ids in groups:
         thread = fake_discord.world.channel(group.thread_id or 0)
+        assert "screen → culture → technical → product case" in intro(fake_discord, thread).content
         for position, viewer in enumerate(ids):
             interviewee = ids[(position + 1) % len(ids)]
             reply = await named[viewer].press(intro(fake_discord, thread), "Show my question pack")
             assert reply.ephemeral and f"interviewing <@{interviewee}>" in reply.content
-            assert 2 <= len(reply.embeds) <= 3
+            assert len(reply.embeds) == 4 and sum(len(str(e)) for e in reply.embeds) < 8000
             [target] = await rows(drillbot, MockGroupMember, col(MockGroupMember.group_id) == group.id,
                                   col(MockGroupMember.user_id) == interviewee)  # fmt: skip
             questions = [bank.get(q) for q in target.pack]
-            assert all(q is not None and tracks[interviewee] in q.tracks for q in questions)
-            shown = [e["description"] for e in reply.embeds]
-            assert shown == [q.prompt[:1500] for q in questions if q is not None][: len(shown)]
-            for embed in reply.embeds:
-                names = [f["name"] for f in embed["fields"]]
-                assert "A strong answer…" in names and "Hints if they are stuck" in names
+            assert [q.round.value if q and q.round else None for q in questions] == [
+                "screen", "culture", "technical", "product-case"]  # fmt: skip
+            technical = questions[2]
+            assert technical is not None and tracks[interviewee] in technical.tracks
+            titles = [e["title"] for e in reply.embeds]
+            assert [t.split(" · ")[:2] for t in titles] == [["Q1", "screen"], ["Q2", "culture"], ["Q3", "technical"],
+                                                              ["Q4", "product-case"]]  # fmt: skip
+            for embed, question in zip(reply.embeds, questions, strict=True):
+                assert question is not None and question.prompt.startswith(embed["description"].rstrip("…"))
+                assert "A strong answer…" in [f["name"] for f in embed["fields"]]
+            assert reply.labels() == ["Model answer Q1", "Model answer Q2", "Model answer Q3", "Model answer Q4"]
+            answer = await named[viewer].press(reply, "Model answer Q3")
+            assert answer.embed is not None and answer.embed["title"] == f"Model answer · {technical.id}"
             again = await named[viewer].press(intro(fake_discord, thread), "Show my question pack")
-            assert [e["description"] for e in again.embeds] == shown
+            assert [e["title"] for e in again.embeds] == titles
         packs = {m.user_id: m.pack for m in await rows(drillbot, MockGroupMember,
                                                        col(MockGroupMember.group_id) == group.id)}  # fmt: skip
         assert len({tuple(p) for p in packs.values()}) == len(ids)  # nobody's pack is another's
@@ -163,7 +171,7 @@ async def test_a_later_round_prefers_questions_the_interviewee_has_not_met(
         for viewer in ids:
             await by_id(people)[viewer].press(intro(fake_discord, thread), "Show my question pack")
         for member in await rows(drillbot, MockGroupMember, col(MockGroupMember.group_id) == group.id):
-            assert len(member.pack) == 3 and not seen[member.user_id] & set(member.pack), week
+            assert len(member.pack) == 4 and not seen[member.user_id] & set(member.pack), week
             seen[member.user_id] |= set(member.pack)
 
 

@@ -36,7 +36,7 @@ class Drawn:
     met_before: bool
 
 
-async def _last_met(session: AsyncSession, guild_id: int, user_id: int) -> dict[str, dt.datetime]:
+async def met_questions(*, session: AsyncSession, guild_id: int, user_id: int) -> dict[str, dt.datetime]:
     """Return when the member last met each question: answered as a daily prompt, or drawn for practice."""
     met: dict[str, dt.datetime] = {}
     answered = await session.execute(
@@ -70,7 +70,7 @@ async def draw(
     pool = [q for q in pool if current is None or q.id != current.question_id]
     if not pool:
         raise Refused("No question matches that category and difficulty on this server.")
-    met = await _last_met(session, guild_id, user_id)
+    met = await met_questions(session=session, guild_id=guild_id, user_id=user_id)
     new = [q for q in pool if q.id not in met]
     if new:
         question = random.Random(f"{guild_id}:{user_id}:{now.isoformat()}").choice(new)

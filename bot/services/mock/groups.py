@@ -14,14 +14,17 @@ from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound
 from bot.models.mock import GroupState, InactiveReason, RoundState
 from bot.services import mock
 from bot.services import questions as question_svc
+from bot.services.daily import practice
 from bot.services.errors import Refused
 from bot.services.feedback import stats as feedback_stats
 from bot.services.mock.pairing import Candidate, match
 from bot.services.mock.rounds import group_members, interviewee_of, recent_pairs
 from bot.services.questions.bank import QuestionBank
-from bot.services.questions.schema import Question
+from bot.services.questions.schema import Question, Round
 
-PACK_SIZE = 3
+LOOP = (Round.SCREEN, Round.CULTURE, Round.TECHNICAL, Round.PRODUCT_CASE)  # a pack follows an interview loop
+LOOP_NAMES = {Round.SCREEN: "screen", Round.CULTURE: "culture", Round.TECHNICAL: "technical",
+              Round.PRODUCT_CASE: "product case"}  # fmt: skip
 MAX_ATTEMPTS = 5
 LIVE_STATES = (GroupState.PENDING, GroupState.CREATING, GroupState.THREADED, GroupState.DM, GroupState.FAILED)
 SETUP_STATES = (GroupState.PENDING, GroupState.CREATING, GroupState.FAILED)  # CREATING may have a thread not recorded
@@ -159,31 +162,53 @@ async def pack_for(
     return interviewee, [q for q in found if q is not None]
 
 
+def loop_order() -> str:
+    """Say the order of a pack's questions, as the members read it."""
+    return " → ".join(LOOP_NAMES[r] for r in LOOP)
+
+
 async def _choose_pack(session: AsyncSession, bank: QuestionBank, member: MockGroupMember, seed: int) -> list[str]:
+    """Pick one question per stage of an interview loop, in the loop's order, none the interviewee has met.
+
+    The technical question is from the interviewee's track; the others prefer it. Where a stage has
+    no unmet question, the pack falls back (see ``_pick``); weak areas of the interviewee's feedback
+    come first among equals.
+    """
     profile = await session.get(MockProfile, (member.guild_id, member.user_id))
+    track = profile.track if profile else None
     seen_rows = await session.scalars(select(col(MockGroupMember.pack)).where(
         col(MockGroupMember.guild_id) == member.guild_id, col(MockGroupMember.user_id) == member.user_id))  # fmt: skip
-    seen = {q for pack in seen_rows for q in (pack or [])}
-    active = await question_svc.active_questions(session=session, bank=bank, guild_id=member.guild_id,
-                                                 track=profile.track if profile else None)  # fmt: skip
-    fresh = [f.question for f in active if f.question.id not in seen] or [f.question for f in active]
+    met = await practice.met_questions(session=session, guild_id=member.guild_id, user_id=member.user_id)
+    for pack in seen_rows:
+        for question_id in pack or []:
+            met.setdefault(question_id, dt.datetime.min.replace(tzinfo=dt.UTC))
+    active = [f.question for f in await question_svc.active_questions(session=session, bank=bank,
+                                                                       guild_id=member.guild_id)]  # fmt: skip
     rng = random.Random(f"{seed}:{member.group_id}:{member.user_id}")
-    rng.shuffle(fresh)
+    rng.shuffle(active)
     weak = set(feedback_stats.weak_categories(await feedback_stats.weakest_dimensions(
         session=session, guild_id=member.guild_id, user_id=member.user_id)))  # fmt: skip
-    fresh.sort(key=lambda q: q.category not in weak)  # the interviewee's weak areas first (stable: still shuffled)
-    picked: list[Question] = []
-    for question in fresh:  # one per category first, so the pack covers several rounds of an interview
-        if question.category not in {q.category for q in picked}:
-            picked.append(question)
-        if len(picked) == PACK_SIZE:
-            break
-    for question in fresh:
-        if len(picked) == PACK_SIZE:
-            break
-        if question not in picked:
-            picked.append(question)
-    return [q.id for q in picked]
+    active.sort(key=lambda q: q.category not in weak)  # the interviewee's weak areas first (stable: still shuffled)
+    picked = [_pick([q for q in active if q.round == stage], stage, track, met) for stage in LOOP]
+    return [q.id for q in picked if q is not None]
+
+
+def _pick(candidates: list[Question], stage: Round, track: str | None, met: dict[str, dt.datetime]) -> Question | None:
+    """Choose a stage's question: unmet and of the track first.
+
+    Then, for the technical stage, the track matters more than novelty (the track's question met
+    longest ago); for the other stages novelty does (an unmet question of another track). Last, the
+    question met longest ago.
+    """
+    mine = [q for q in candidates if track is None or track in q.tracks]
+    unmet = [q for q in candidates if q.id not in met]
+    tiers = [[q for q in mine if q.id not in met]]
+    if stage is Round.TECHNICAL:
+        tiers += [sorted((q for q in mine if q.id in met), key=lambda q: met[q.id]), unmet]
+    else:
+        tiers += [unmet, sorted((q for q in mine if q.id in met), key=lambda q: met[q.id])]
+    tiers.append(sorted(candidates, key=lambda q: met.get(q.id, dt.datetime.min.replace(tzinfo=dt.UTC))))
+    return next((tier[0] for tier in tiers if tier), None)
 
 
 async def due_followups(*, session: AsyncSession, now: dt.datetime) -> list[MockGroup]:
