@@ -20,6 +20,7 @@ CATEGORIES: tuple[str, ...] = (
     "product-sense",
     "case",
     "past-projects",
+    "coding",
 )
 TRACKS: tuple[str, ...] = (
     "data-scientist",
@@ -63,7 +64,8 @@ class Round(StrEnum):
 DEFAULT_ROUND: dict[str, Round] = {
     "behavioral": Round.CULTURE, "culture": Round.CULTURE, "past-projects": Round.SCREEN,
     "sql": Round.TECHNICAL, "statistics-probability": Round.TECHNICAL, "machine-learning": Round.TECHNICAL,
-    "experimentation": Round.TECHNICAL, "product-sense": Round.PRODUCT_CASE, "case": Round.PRODUCT_CASE,
+    "experimentation": Round.TECHNICAL, "coding": Round.TECHNICAL,
+    "product-sense": Round.PRODUCT_CASE, "case": Round.PRODUCT_CASE,
 }  # fmt: skip
 SOLUTION_MIN, SOLUTION_MAX = 300, 3000  # shipped solutions are held to about 600-2,500 by `questions check`
 QUERY_MAX = 4000
