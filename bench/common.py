@@ -1,6 +1,6 @@
 """Shared set-up for the benchmarks: a migrated database, the fake Discord, a real DrillBot against it.
 
-The fake Discord (``tests/fake_discord``) runs either in the benchmark's own event loop
+The Discord stand-in (``discord_standin``) runs either in the benchmark's own event loop
 (``running_fake``) or in a child process of its own (``discord_in_subprocess``), so that the
 fake's work -- building payloads, validating every body against the OpenAPI spec, waking its
 actors -- is not billed to the bot whose latency is measured.
@@ -44,9 +44,9 @@ from bot.endpoints import use_api_base, use_gateway
 from bot.migrate import upgrade_head
 from bot.services.daily import prompts
 from bot.services.questions.bank import QuestionBank
-from tests.fake_discord.fixtures import assert_no_violations, pointed_at, start_bot, stop_bot
-from tests.fake_discord.interactions import InteractionSession
-from tests.fake_discord.server import FakeDiscord
+from discord_standin.interactions import InteractionSession
+from discord_standin.running import assert_no_violations, pointed_at, start_bot, stop_bot
+from discord_standin.server import FakeDiscord
 
 # A Monday morning, UTC: every benchmark runs on a manual clock, so nothing waits for real time.
 START = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)

@@ -32,9 +32,9 @@ from bench.common import (
 from bot.clock import ManualClock
 from bot.models import DailyPrompt
 from bot.services.daily import prompts
-from tests.fake_discord.records import route_matches
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Channel
+from discord_standin.records import route_matches
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Channel
 
 GLOBAL_LIMIT = 50  # requests per second, as Discord
 CHANNEL_LIMIT = (5, 5.0)

@@ -48,10 +48,10 @@ from bot.clock import ManualClock
 from bot.models import Answer, MockFeedback, MockGroup, MockGroupMember, MockProfile, MockRound
 from bot.models.feedback import Signal
 from bot.models.mock import GroupState, Level, RoundState
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.interactions import InteractionSession
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
+from discord_standin.actors import Actor
+from discord_standin.interactions import InteractionSession
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
 
 P99_TARGET = 0.500  # every member command, at 200 at once
 REPLY_TIMEOUT = 120.0

@@ -41,8 +41,8 @@ from bench.common import (
 from bench.latency import REPLY_TIMEOUT, _NoValidation, content_latencies
 from bot.clock import ManualClock
 from bot.models import DailyPrompt, PromptSchedule
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.server import FakeDiscord
+from discord_standin.actors import Actor
+from discord_standin.server import FakeDiscord
 
 VERDICT_P99 = 3.0
 HELP_RATIO = 1.5

@@ -19,9 +19,7 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
 POSTGRES_SKIP_REASON = "TEST_POSTGRES_URL is not set: PostgreSQL variant skipped"
 BACKENDS = ("sqlite", "postgres")
 
-pytest_plugins = (
-    ["tests.fake_discord.fixtures"] if (Path(__file__).parent / "fake_discord" / "fixtures.py").exists() else []
-)
+pytest_plugins = ["tests.standin.fixtures"]
 
 
 settings.register_profile("default", max_examples=100, deadline=None)

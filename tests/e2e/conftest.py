@@ -14,8 +14,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.questions.bank import QuestionBank
-from tests.fake_discord.fixtures import start_bot, stop_bot
-from tests.fake_discord.server import FakeDiscord
+from discord_standin.running import start_bot, stop_bot
+from discord_standin.server import FakeDiscord
 
 START = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)  # a Monday
 

@@ -11,10 +11,10 @@ from sqlmodel import col, select
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import Answer, DailyPrompt, OutboxItem, PromptSchedule, Review
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.replies import Reply, walk_components
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Channel, Message
+from discord_standin.actors import Actor
+from discord_standin.replies import Reply, walk_components
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Channel, Message
 
 if TYPE_CHECKING:
     from cogs.daily import DrillCog

@@ -15,13 +15,13 @@ from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.db import Database
 from bot.models import MockGroup, MockGroupMember, MockProfile, MockRound, PairingConfig
+from discord_standin.access import P
+from discord_standin.actors import Actor
+from discord_standin.records import RequestRecord
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Channel, Message, Overwrite
 from tests.e2e.daily_support import custom_ids
-from tests.fake_discord.access import P
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.records import RequestRecord
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Channel, Message, Overwrite
 
 if TYPE_CHECKING:
     from cogs.mock import MockCog

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any, cast
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import MemberStreak, StreakSettings
+from discord_standin.actors import Actor
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Message
 from tests.e2e.daily_support import answer_values, at, configure, daily_posts, drain, tick_at
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Message
 
 if TYPE_CHECKING:
     from cogs.streaks import StreaksCog

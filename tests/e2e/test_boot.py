@@ -6,8 +6,8 @@ import asyncio
 import re
 
 from bot.client import EXTENSIONS, DrillBot
+from discord_standin.server import FakeDiscord
 from tests.e2e.conftest import BotFactory
-from tests.fake_discord.server import FakeDiscord
 
 # The command surface that exists so far (top-level -> subcommands). Update with each feature.
 SURFACE: dict[str, set[str]] = {

@@ -10,11 +10,11 @@ from bot.clock import ManualClock
 from bot.models import Answer, ModelAnswerView
 from bot.models.daily import Verdict
 from bot.services.questions.bank import QuestionBank
+from discord_standin.actors import Actor
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Message
 from tests.e2e.daily_support import answer_posts, at, configure, daily_posts, drain, rows, thread_of, tick_at
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Message
 
 NUMERIC = "stat-024"  # P(B > A), answer 0.97 within 0.005
 FINAL = "Final answer (optional, checked)"

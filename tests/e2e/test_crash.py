@@ -40,9 +40,9 @@ from sqlmodel import select
 from bot.db import Database
 from bot.migrate import upgrade_head
 from bot.models import DailyPrompt, PromptSchedule
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Channel, Guild, Message
 from tests.eventually import eventually
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Channel, Guild, Message
 
 ROOT = Path(__file__).resolve().parents[2]
 GROUPS = ("done", "thread_unrecorded", "thread_failing", "send_unrecorded", "send_failing")

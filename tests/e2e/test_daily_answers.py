@@ -7,6 +7,10 @@ import pytest
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.services.daily.answers import ANSWER_MAX
+from discord_standin.actors import Actor
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Channel, Message
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import (
     answer_posts,
@@ -24,10 +28,6 @@ from tests.e2e.daily_support import (
     tick_at,
 )
 from tests.eventually import eventually
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Channel, Message
 
 SCORES = {"Structure": ["4"], "Clarity": ["5"], "Depth": ["3"]}
 

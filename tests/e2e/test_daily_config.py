@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 
 from bot.client import DrillBot
+from discord_standin.access import P
+from discord_standin.options import CommandNotAvailable
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Overwrite
 from tests.e2e.daily_support import at, configure, schedule_row, timestamp
-from tests.fake_discord.access import P
-from tests.fake_discord.options import CommandNotAvailable
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Overwrite
 
 BAD_INPUTS: list[tuple[dict[str, object], str]] = [
     ({"timezone": "Mars/Olympus"}, "time zone"),

@@ -11,6 +11,9 @@ from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.services.daily import prompts as prompt_svc
 from bot.services.questions.schema import CATEGORIES
+from discord_standin.access import P
+from discord_standin.server import FakeDiscord
+from discord_standin.world import PUBLIC_THREAD, Overwrite
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import (
     at,
@@ -24,9 +27,6 @@ from tests.e2e.daily_support import (
     tick_at,
     timestamp,
 )
-from tests.fake_discord.access import P
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import PUBLIC_THREAD, Overwrite
 
 MON = dt.date(2026, 6, 1)
 

@@ -15,6 +15,12 @@ from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import Answer, GuildSettings, PairingConfig, Review
 from bot.services import questions as svc
+from discord_standin.access import P
+from discord_standin.actors import Actor
+from discord_standin.options import find_command
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
+from discord_standin.world import ANNOUNCEMENT, VOICE, Message
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import (
     answer_posts,
@@ -30,12 +36,6 @@ from tests.e2e.daily_support import (
 )
 from tests.e2e.mock_support import config_row, configure_pairing, join, rounds_of, tick
 from tests.e2e.streak_support import settings_row
-from tests.fake_discord.access import P
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.options import find_command
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import ANNOUNCEMENT, VOICE, Message
 
 SCORES = {"Structure": ["4"], "Clarity": ["5"], "Depth": ["3"]}
 INVISIBLE = [

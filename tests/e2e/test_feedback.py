@@ -12,14 +12,14 @@ from bot.clock import ManualClock
 from bot.models import FeedbackDraft, MockFeedback, MockGroup, MockGroupMember
 from bot.services.feedback import DIMENSIONS
 from bot.services.questions.bank import QuestionBank
+from discord_standin.access import P
+from discord_standin.actors import Actor
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Message, Overwrite
 from tests.e2e.daily_support import at, configure, custom_ids, tick_at
 from tests.e2e.mock_support import intro, join, latest_groups, members, moderator, rows, setup_pairing, tick
 from tests.eventually import eventually
-from tests.fake_discord.access import P
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Message, Overwrite
 
 GOOD = {"communication": 4, "structure": 3, "technical_depth": 2, "problem_solving": 5, "culture": 4}
 TEXTS = {"Strengths": "Crisp STAR structure on the churn story", "To improve": "Quantify the impact of the model"}

@@ -18,13 +18,13 @@ from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import Answer
 from bot.pacing import SlidingWindow
+from discord_standin.actors import Actor
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Message
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import answer_posts, at, custom_ids, drain, rows, thread_of
 from tests.e2e.streak_support import answer, post_prompt, review, set_up_prompts
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Message
 
 ZONE = "America/Los_Angeles"
 DAYS = [dt.date(2026, 6, 27) + dt.timedelta(days=n) for n in range(5)]  # Sat .. Wed

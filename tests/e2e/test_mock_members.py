@@ -9,6 +9,10 @@ import pytest
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import MockAvoid, MockProfile
+from discord_standin.access import P
+from discord_standin.options import CommandNotAvailable
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Overwrite
 from tests.e2e.daily_support import at, timestamp
 from tests.e2e.mock_support import (
     config_row,
@@ -24,10 +28,6 @@ from tests.e2e.mock_support import (
     setup_pairing,
     tick,
 )
-from tests.fake_discord.access import P
-from tests.fake_discord.options import CommandNotAvailable
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Overwrite
 
 BAD_JOINS: list[tuple[dict[str, str], str]] = [
     ({"timezone": "Mars/Olympus"}, "time zone"),

@@ -6,6 +6,9 @@ import datetime as dt
 
 from bot.client import DrillBot
 from bot.clock import ManualClock
+from discord_standin.actors import Actor
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Message
 from tests.e2e.daily_support import at, timestamp
 from tests.e2e.mock_support import (
     config_row,
@@ -18,9 +21,6 @@ from tests.e2e.mock_support import (
     setup_pairing,
     tick,
 )
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Message
 
 EPHEMERAL = 64
 

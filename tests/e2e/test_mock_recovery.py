@@ -12,6 +12,8 @@ from bot.clock import ManualClock
 from bot.db import Database
 from bot.models import MockGroup, MockProfile
 from bot.services.mock.rounds import NOT_ASKED
+from discord_standin.running import stop_bot
+from discord_standin.server import FakeDiscord
 from tests.e2e.conftest import BotFactory
 from tests.e2e.daily_support import at, custom_ids
 from tests.e2e.mock_support import (
@@ -29,8 +31,6 @@ from tests.e2e.mock_support import (
     setup_pairing,
     tick,
 )
-from tests.fake_discord.fixtures import stop_bot
-from tests.fake_discord.server import FakeDiscord
 
 THREAD_FAULTS = {
     "forbidden": ("fail", "403 (50013)"),

@@ -13,6 +13,9 @@ from bot.models import MockGroup, MockGroupMember
 from bot.services.mock.pairing import Candidate, match
 from bot.services.mock.rounds import round_seed
 from bot.services.questions.bank import QuestionBank
+from discord_standin.actors import Actor
+from discord_standin.server import FakeDiscord
+from discord_standin.world import PRIVATE_THREAD
 from tests.e2e.daily_support import at, custom_ids
 from tests.e2e.mock_support import (
     bot_posts,
@@ -35,9 +38,6 @@ from tests.e2e.mock_support import (
     setup_pairing,
     tick,
 )
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import PRIVATE_THREAD
 
 TRACKS = ("data-scientist", "data-analyst", "ml-engineer", "data-engineer", "quant-analyst")
 

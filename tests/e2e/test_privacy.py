@@ -14,13 +14,13 @@ from bot.clock import ManualClock
 from bot.models import Answer, GuildDeparture, GuildSettings, MemberStreak, MockAvoid, MockProfile, Review, metadata
 from bot.services.privacy import departures
 from cogs.privacy import PrivacyCog
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Channel
 from tests.e2e.daily_support import answer_posts, at, drain, notices, rows
 from tests.e2e.mock_support import join, latest_groups, setup_pairing
 from tests.e2e.mock_support import rows as any_rows
 from tests.e2e.test_daily_answers import answer, post_day, review
 from tests.eventually import eventually
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Channel
 
 ERASE, CANCEL = "Erase my data", "Cancel"
 

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.fake_discord.server import FakeDiscord
+from discord_standin.server import FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
 

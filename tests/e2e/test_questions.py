@@ -6,7 +6,7 @@ import yaml
 
 from bot.client import DrillBot
 from bot.services import questions as svc
-from tests.fake_discord.server import FakeDiscord
+from discord_standin.server import FakeDiscord
 
 GOOD = b"""\
 questions:

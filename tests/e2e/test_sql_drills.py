@@ -14,11 +14,11 @@ from bot.models import Answer, MemberStreak, PracticeAttempt, SqlScratch
 from bot.models.daily import Verdict
 from bot.services.questions.bank import QuestionBank
 from bot.services.questions.schema import Question
+from discord_standin.actors import Actor
+from discord_standin.replies import Reply
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Message
 from tests.e2e.daily_support import answer_posts, at, configure, daily_posts, drain, rows, thread_of, tick_at
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.replies import Reply
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Message
 
 SQL_ID = "sql-005"  # month-over-month growth: the reference is right, its first pitfall drops the empty month
 QUERY = "Your query"

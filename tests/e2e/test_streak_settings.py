@@ -6,6 +6,8 @@ import pytest
 
 from bot.client import DrillBot
 from bot.clock import ManualClock
+from discord_standin.actors import Actor
+from discord_standin.server import FakeDiscord
 from tests.e2e.daily_support import at
 from tests.e2e.streak_support import (
     answer,
@@ -15,8 +17,6 @@ from tests.e2e.streak_support import (
     settings_row,
     streaks_cog,
 )
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.server import FakeDiscord
 
 
 def dm_attempts(fake: FakeDiscord, member: Actor) -> int:

@@ -8,6 +8,11 @@ from sqlmodel import col
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import OutboxItem
+from discord_standin.access import P
+from discord_standin.actors import Actor
+from discord_standin.builder import BOT_PERMISSIONS
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Channel, Message
 from tests.e2e.daily_support import answer_posts, at, configure, drain, thread_of
 from tests.e2e.streak_support import (
     PNG_SIGNATURE,
@@ -21,11 +26,6 @@ from tests.e2e.streak_support import (
     show_streak,
 )
 from tests.eventually import eventually
-from tests.fake_discord.access import P
-from tests.fake_discord.actors import Actor
-from tests.fake_discord.builder import BOT_PERMISSIONS
-from tests.fake_discord.server import FakeDiscord
-from tests.fake_discord.world import Channel, Message
 
 
 def announcements(fake: FakeDiscord, thread: Channel) -> list[Message]:

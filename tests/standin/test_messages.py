@@ -9,8 +9,9 @@ import aiohttp
 import discord
 import pytest
 
+from discord_standin.server import FakeDiscord
+
 from .fixtures import ClientFactory, FakeTestBot
-from .server import FakeDiscord
 
 
 @pytest.fixture

@@ -3,58 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import discord
 import pytest
-import yarl
 from discord.ext import commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
-from tests.eventually import eventually
+from discord_standin.running import assert_no_violations, pointed_at, start_bot, stop_bot
+from discord_standin.server import FakeDiscord
 
-from .server import FakeDiscord
-
-
-def fast_identify(client: discord.Client) -> None:
-    """Skip discord.py's 5 s pause before each non-initial IDENTIFY (re-identify, later shards)."""
-
-    async def no_wait(shard_id: int | None, *, initial: bool = False) -> None:
-        return None
-
-    setattr(client, "before_identify_hook", no_wait)  # noqa: B010 - instance override of a hook method
-
-
-async def start_bot(fake: FakeDiscord, bot: discord.Client, *, timeout: float = 10.0) -> asyncio.Task[None]:
-    """Start ``bot`` against ``fake`` (fast re-identify) and return its task once the client is ready."""
-    fast_identify(bot)
-    loop = asyncio.get_running_loop()
-    task = loop.create_task(bot.start(fake.token))
-
-    def ready() -> bool:
-        if task.done():
-            task.result()
-            raise AssertionError("the bot stopped before it was ready")
-        return bot.is_ready()
-
-    try:
-        await eventually(ready, timeout=timeout, what="the bot to be ready", interval=0.01)
-    except BaseException:
-        await stop_bot(bot, task)
-        raise
-    return task
-
-
-async def stop_bot(bot: discord.Client, task: asyncio.Task[None] | None = None) -> None:
-    """Close ``bot`` and wait for its task to end."""
-    with contextlib.suppress(Exception):
-        await bot.close()
-    if task is not None:
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=5)
+__all__ = ["assert_no_violations", "pointed_at", "start_bot", "stop_bot"]
 
 
 class FakeTestBot(commands.AutoShardedBot):
@@ -74,24 +33,6 @@ class FakeTestBot(commands.AutoShardedBot):
 
 
 ClientFactory = Callable[..., Awaitable[FakeTestBot]]
-
-
-@contextlib.contextmanager
-def pointed_at(fake: FakeDiscord) -> Any:
-    """Point discord.py at ``fake`` for the duration of the block, then restore the real endpoints."""
-    old_base, old_gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    fake.point_discord_py()
-    try:
-        yield fake
-    finally:
-        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = old_base, yarl.URL(str(old_gateway))
-
-
-def assert_no_violations(fake: FakeDiscord) -> None:
-    """Fail if the fake rejected a request body outside ``expect_violations()``."""
-    if fake.violations:
-        lines = [f"{v.method} {v.path}: {'; '.join(v.messages)}" for v in fake.violations]
-        raise AssertionError("fake Discord rejected request bodies:\n  " + "\n  ".join(lines))
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.fake_discord.limits import check_limits, route_shape
-from tests.fake_discord.validation import RequestValidator
+from discord_standin.limits import check_limits, route_shape
+from discord_standin.validation import RequestValidator
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from discord.utils import SnowflakeList
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.fake_discord.permissions import (
+from discord_standin.permissions import (
     ALL_PERMISSIONS,
     CHANNEL_SCOPED,
     P,

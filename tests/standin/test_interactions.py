@@ -6,9 +6,10 @@ import asyncio
 
 import pytest
 
+from discord_standin.options import CommandNotAvailable
+from discord_standin.server import FakeDiscord
+
 from .fixtures import ClientFactory, FakeTestBot, stop_bot
-from .options import CommandNotAvailable
-from .server import FakeDiscord
 from .testbot import configure
 
 

@@ -7,8 +7,9 @@ import asyncio
 import discord
 import pytest
 
+from discord_standin.server import FakeDiscord
+
 from .fixtures import ClientFactory, FakeTestBot
-from .server import FakeDiscord
 from .testbot import configure
 
 

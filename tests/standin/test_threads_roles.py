@@ -5,10 +5,11 @@ from __future__ import annotations
 import discord
 import pytest
 
+from discord_standin.permissions import P
+from discord_standin.server import FakeDiscord
+from discord_standin.world import MAX_ACTIVE_THREADS
+
 from .fixtures import ClientFactory, FakeTestBot
-from .permissions import P
-from .server import FakeDiscord
-from .world import MAX_ACTIVE_THREADS
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import discord
 
+from discord_standin.server import FakeDiscord
+from discord_standin.snowflakes import snowflake_time
+
 from .fixtures import ClientFactory, FakeTestBot
-from .server import FakeDiscord
-from .snowflakes import snowflake_time
 from .testbot import configure
 
 

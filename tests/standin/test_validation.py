@@ -14,8 +14,14 @@ from discord import app_commands
 from discord.http import handle_message_parameters
 from discord.webhook.async_ import interaction_message_response_params, interaction_response_params
 
-from tests.fake_discord import validation
-from tests.fake_discord.sample_payloads import (
+from discord_standin import validation
+from discord_standin.validation import (
+    SPEC_PATH,
+    UNKNOWN_ROUTE,
+    RequestValidator,
+    load_spec,
+)
+from tests.standin.sample_payloads import (
     CapturingHTTP,
     CapturingWebhooks,
     CardView,
@@ -27,12 +33,6 @@ from tests.fake_discord.sample_payloads import (
     an_embed,
     commands,
     mentions,
-)
-from tests.fake_discord.validation import (
-    SPEC_PATH,
-    UNKNOWN_ROUTE,
-    RequestValidator,
-    load_spec,
 )
 
 

@@ -6,12 +6,13 @@ import aiohttp
 import discord
 import pytest
 
+from discord_standin.interactions import InteractionFailed
+from discord_standin.permissions import P
+from discord_standin.server import FakeDiscord
+from discord_standin.world import Overwrite
+
 from .fixtures import ClientFactory, FakeTestBot
-from .interactions import InteractionFailed
-from .permissions import P
-from .server import FakeDiscord
 from .testbot import configure
-from .world import Overwrite
 
 
 @pytest.fixture
