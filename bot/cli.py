@@ -83,6 +83,15 @@ def _cmd_questions_counts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from demo.program import main as demo_main
+
+    setup_logging("WARNING")
+    return demo_main(Path(args.out), keep=args.keep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
     parser = argparse.ArgumentParser(prog="drillbot", description="Interview-prep program bot for Discord.")
@@ -91,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
     migrate = sub.add_parser("migrate", help="apply pending database migrations and exit")
     migrate.set_defaults(func=_cmd_migrate)
+    demo = sub.add_parser("demo", help="try drillbot without Discord: the real bot against a local stand-in")
+    demo.add_argument("--keep", action="store_true", help="leave the stand-in and the bot running (Ctrl-C stops)")
+    demo.add_argument("--out", default="drillbot-demo", help="where to write index.html (default ./drillbot-demo)")
+    demo.set_defaults(func=_cmd_demo)
     questions = sub.add_parser("questions", help="work with question files")
     qsub = questions.add_subparsers(dest="questions_command", required=True)
     check = qsub.add_parser("check", help="validate question files (the shipped bank by default)")
