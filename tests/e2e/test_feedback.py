@@ -314,7 +314,7 @@ async def test_feedback_mine_shows_averages_signals_comments_and_a_trend_chart(
 async def test_the_pack_prefers_the_interviewees_weak_areas(
     fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock, bank: QuestionBank
 ) -> None:
-    """After feedback weak on communication and culture, the next pack holds behavioral, culture, past-projects."""
+    """After feedback weak on structure and depth, each stage of the next pack takes what practises them first."""
     await setup_pairing(fake_discord)
     people = members(fake_discord, 2)
     for actor in people:
@@ -322,7 +322,7 @@ async def test_the_pack_prefers_the_interviewees_weak_areas(
     await tick(drillbot, clock, at(2026, 6, 3, 18))
     [(group, (first, second))] = await latest_groups(drillbot)
     named = {a.id: a for a in people}
-    weak = {"communication": 1, "structure": 4, "technical_depth": 5, "problem_solving": 4, "culture": 2}
+    weak = {"communication": 5, "structure": 1, "technical_depth": 3, "problem_solving": 5, "culture": 5}
     await give(named[first], intro_of(fake_discord, group), group.id or 0, second, scores=weak)
     await tick(drillbot, clock, at(2026, 6, 10, 18))
     [(group2, ids2)] = await latest_groups(drillbot)
@@ -332,8 +332,13 @@ async def test_the_pack_prefers_the_interviewees_weak_areas(
     assert f"interviewing <@{second}>" in reply.content
     [target] = await rows(drillbot, MockGroupMember, col(MockGroupMember.group_id) == group2.id,
                           col(MockGroupMember.user_id) == second)  # fmt: skip
-    categories = {q.category for q in (bank.get(i) for i in target.pack) if q is not None}
-    assert categories == {"behavioral", "culture", "past-projects"}
+    questions = [q for q in (bank.get(i) for i in target.pack) if q is not None]
+    assert [q.round.value if q.round else "" for q in questions] == ["screen", "culture", "technical", "product-case"]
+    # structure and technical depth are weakest, practised by behavioral, case, sql, statistics and ML: each stage
+    # takes those first (behavioral over culture, case over product-sense; no coding or experimentation)
+    practising = {"behavioral", "case", "sql", "statistics-probability", "machine-learning"}
+    assert questions[1].category == "behavioral" and questions[3].category == "case"
+    assert questions[2].category in practising
     [earlier] = await rows(drillbot, MockGroupMember, col(MockGroupMember.group_id) == group.id,
                            col(MockGroupMember.user_id) == second)  # fmt: skip
     assert not set(target.pack) & set(earlier.pack)
