@@ -53,10 +53,12 @@ class AnswerPosts:
     async def _post_model_answer(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> int | None:
         """Post a closed prompt's model answer in its thread (nothing when its question has none)."""
         item = batch[0]
+        question = None
         async with self.bot.db.read() as session:
             prompt = await session.get(DailyPrompt, item.ref_id or 0)
-            question = prompt and await question_of(session=session, bank=self.bot.bank, guild_id=prompt.guild_id,
-                                                    question_id=prompt.question_id)  # fmt: skip
+            if prompt is not None:
+                question = await question_of(session=session, bank=self.bot.bank, guild_id=prompt.guild_id,
+                                             question_id=prompt.question_id)  # fmt: skip
         embed = solution_embed(question) if question else None
         if embed is None:
             return None
