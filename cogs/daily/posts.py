@@ -6,6 +6,7 @@ moderators' removals use.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import discord
@@ -85,14 +86,17 @@ class AnswerPosts:
             total += size
         return batch
 
-    async def _render_answers(self, answer_ids: list[int]) -> tuple[list[discord.Embed], discord.ui.View, list[int]]:
+    async def _render_answers(
+        self, answer_ids: list[int]
+    ) -> tuple[list[discord.Embed], discord.ui.View, dict[int, dt.datetime]]:
+        """Draw answers as they are now; also return, per answer drawn, the version (updated_at) drawn."""
         async with self.bot.db.read() as session:
             rows = await posts.answers_by_id(session=session, answer_ids=answer_ids)
             reviews = await posts.reviews_of(session=session, answer_ids=list(rows))
         ordered = [rows[a] for a in answer_ids if a in rows]
         embeds = [answer_embed(a, reviews.get(a.id or 0, [])) for a in ordered]
         view = review_view(ordered)
-        return embeds, view, [a.id or 0 for a in ordered]
+        return embeds, view, {a.id or 0: a.updated_at for a in ordered}
 
     async def _post_answers(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> None:
         await self._send_answers(channel, [i.ref_id or 0 for i in batch], nonce=f"ob{batch[0].id}")
@@ -101,29 +105,22 @@ class AnswerPosts:
         """Post answers in as few messages as fit Discord's limits, recording where each one went."""
         part = 0
         while answer_ids:
-            versions = await self._versions(answer_ids)  # read before drawing: an edit after this is caught below
-            embeds, view, present = await self._render_answers(answer_ids)
-            if not present:
+            embeds, view, drawn = await self._render_answers(answer_ids)
+            if not drawn:
                 return  # removed before it was posted
             fits = fitting(embeds)
-            if fits < len(present):
-                embeds, view, present = await self._render_answers(present[:fits])
+            if fits < len(drawn):
+                embeds, view, drawn = await self._render_answers(list(drawn)[:fits])
             message = await channel.send(
                 embeds=embeds, view=view, nonce=f"{nonce}-{part}" if part else nonce,
                 allowed_mentions=discord.AllowedMentions.none(),
             )  # fmt: skip
             async with self.bot.db.write() as session:
-                await posts.attach_answers(session=session, answer_ids=present, message_id=message.id)
-            if await self._versions(present) != {a: versions.get(a) for a in present}:
-                await self.rerender(channel, message.id)  # edited while it was being posted (no edit was queued)
-            answer_ids = [a for a in answer_ids if a not in present]
+                now = await posts.attach_answers(session=session, answer_ids=list(drawn), message_id=message.id)
+            if now != drawn:  # edited while it was being posted (no edit was queued then): draw it again
+                await self.rerender(channel, message.id)
+            answer_ids = [a for a in answer_ids if a not in drawn]
             part += 1
-
-    async def _versions(self, answer_ids: list[int]) -> dict[int, object]:
-        """Return when each answer was last changed (its text, or its check)."""
-        async with self.bot.db.read() as session:
-            rows = await posts.answers_by_id(session=session, answer_ids=answer_ids)
-        return {a: rows[a].updated_at if a in rows else None for a in answer_ids}
 
     async def _edit_answer(self, channel: discord.PartialMessageable, batch: list[OutboxItem]) -> None:
         answer_id = batch[0].ref_id or 0

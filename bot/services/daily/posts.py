@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -53,10 +54,16 @@ async def review_notices_of(*, session: AsyncSession, answer_id: int) -> list[in
     return [m for m in await session.scalars(stmt) if m is not None]
 
 
-async def attach_answers(*, session: AsyncSession, answer_ids: list[int], message_id: int) -> None:
-    """Record the message that shows these answers."""
-    if answer_ids:
-        await session.execute(update(Answer).where(col(Answer.id).in_(answer_ids)).values(post_message_id=message_id))
+async def attach_answers(*, session: AsyncSession, answer_ids: list[int], message_id: int) -> dict[int, dt.datetime]:
+    """Record the message that shows these answers; return each one's version (updated_at) as it is now."""
+    if not answer_ids:
+        return {}
+    stmt = (
+        update(Answer).where(col(Answer.id).in_(answer_ids)).values(post_message_id=message_id)
+        .returning(col(Answer.id), col(Answer.updated_at))
+    )  # fmt: skip
+    current = {int(i or 0): when for i, when in (await session.execute(stmt)).all()}
+    return {a: current[a] for a in answer_ids if a in current}
 
 
 async def attach_review_notice(*, session: AsyncSession, review_id: int, message_id: int) -> None:
