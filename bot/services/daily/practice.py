@@ -87,9 +87,7 @@ async def draw(
     assert row is not None
     row.shown_at = now
     if question.dataset is not None:
-        await tries.remember_shown(
-            session=session, guild_id=guild_id, user_id=user_id, question_id=question.id, now=now
-        )
+        await tries.remember(session=session, guild_id=guild_id, user_id=user_id, question_id=question.id, now=now)
     return Drawn(question, met_before=not new)
 
 

@@ -54,19 +54,11 @@ async def last_query(*, session: AsyncSession, guild_id: int, user_id: int) -> s
     return last.query if last is not None and last.query else None
 
 
-async def remember_shown(
-    *, session: AsyncSession, guild_id: int, user_id: int, question_id: str, now: dt.datetime
-) -> None:
-    """Make a SQL question just shown to the member the default of /drill run (their last query is kept)."""
-    values = {"guild_id": guild_id, "user_id": user_id, "question_id": question_id, "query": "", "updated_at": now}
-    update = {"question_id": question_id, "updated_at": now}
-    await session.execute(upsert(session, SqlScratch, values, conflict=["guild_id", "user_id"], update=update))
-
-
 async def remember(
-    *, session: AsyncSession, guild_id: int, user_id: int, question_id: str, query: str, now: dt.datetime
+    *, session: AsyncSession, guild_id: int, user_id: int, question_id: str, now: dt.datetime, query: str | None = None
 ) -> None:
-    """Keep the member's latest try (one row a member: the question and the query)."""
-    values = {"guild_id": guild_id, "user_id": user_id, "question_id": question_id, "query": query, "updated_at": now}
-    update = {"question_id": question_id, "query": query, "updated_at": now}
+    """Keep the member's latest SQL question (the default of /drill run) and, when given, their latest query."""
+    values = {"guild_id": guild_id, "user_id": user_id, "question_id": question_id, "query": query or "",
+              "updated_at": now}  # fmt: skip
+    update = {"question_id": question_id, "updated_at": now, **({"query": query} if query is not None else {})}
     await session.execute(upsert(session, SqlScratch, values, conflict=["guild_id", "user_id"], update=update))
