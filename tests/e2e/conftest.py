@@ -23,9 +23,15 @@ BotFactory = Callable[..., Awaitable[DrillBot]]
 
 
 @pytest.fixture(scope="session")
-def bank() -> QuestionBank:
+def shipped() -> QuestionBank:
     """Load the shipped bank once per run."""
     return QuestionBank.load()
+
+
+@pytest.fixture(scope="session")
+def bank(shipped: QuestionBank) -> QuestionBank:
+    """The bank the bot runs with: the shipped one (a test module may narrow it, drawing on ``shipped``)."""
+    return shipped
 
 
 @pytest.fixture

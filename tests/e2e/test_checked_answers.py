@@ -20,12 +20,6 @@ NUMERIC = "stat-024"  # P(B > A), answer 0.97 within 0.005
 FINAL = "Final answer (optional, checked)"
 
 
-@pytest.fixture(scope="session")
-def shipped() -> QuestionBank:
-    """The shipped bank, loaded once."""
-    return QuestionBank.load()
-
-
 @pytest.fixture
 def bank(shipped: QuestionBank) -> QuestionBank:
     """A bank of one numeric statistics question and one behavioral question, so the day's question is known."""

@@ -24,12 +24,6 @@ SQL_ID = "sql-005"  # month-over-month growth: the reference is right, its first
 QUERY = "Your query"
 
 
-@pytest.fixture(scope="session")
-def shipped() -> QuestionBank:
-    """The shipped bank, loaded once."""
-    return QuestionBank.load()
-
-
 @pytest.fixture
 def sql_question(shipped: QuestionBank) -> Question:
     """The SQL question every test here uses."""
