@@ -15,6 +15,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from bot.cache import CACHE, SettingsCache, TrackedSession
+
 log = logging.getLogger(__name__)
 
 # Well under Discord's 3 s acknowledgement deadline, so a stuck writer surfaces as an error
@@ -137,8 +139,11 @@ class Database:
         self.sqlite = is_sqlite(url)
         self.read_engine = create_engine(url, **engine_kwargs)
         self.write_engine = create_engine(url, writer=True, **engine_kwargs) if self.sqlite else self.read_engine
-        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
-        self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self.settings = SettingsCache()
+        options: dict[str, Any] = {"expire_on_commit": False, "sync_session_class": TrackedSession,
+                                   "info": {CACHE: self.settings}}  # fmt: skip
+        self.read_sessions = async_sessionmaker(self.read_engine, **options)
+        self.write_sessions = async_sessionmaker(self.write_engine, **options)
         readers = SQLITE_READERS if self.sqlite else POSTGRES_POOL_SIZE + POSTGRES_MAX_OVERFLOW
         self._read_slots = asyncio.Semaphore(int(engine_kwargs.get("pool_size", readers)))
         self._write_slot = asyncio.Semaphore(1 if self.sqlite else POSTGRES_POOL_SIZE + POSTGRES_MAX_OVERFLOW)

@@ -7,13 +7,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cache import cached
 from bot.models import PromptSchedule
 
 
 async def zone_name(session: AsyncSession, guild_id: int) -> str:
     """Return the guild's time zone: its prompt schedule's (UTC when it has no schedule)."""
-    schedule = await session.get(PromptSchedule, guild_id)
-    return schedule.timezone if schedule else "UTC"
+
+    async def load() -> str:
+        schedule = await session.get(PromptSchedule, guild_id)
+        return schedule.timezone if schedule else "UTC"
+
+    return await cached(session, PromptSchedule.__tablename__, guild_id, load)
 
 
 async def local_day(session: AsyncSession, guild_id: int, when: dt.datetime) -> dt.date:

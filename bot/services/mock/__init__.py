@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from bot.cache import cached
 from bot.db import insert_ignoring_conflicts, upsert
 from bot.models import MockAvoid, MockProfile, MockRound, PairingConfig
 from bot.models.mock import Cadence, GroupState, InactiveReason, Level
@@ -247,6 +248,16 @@ async def configure(
 async def get_config(*, session: AsyncSession, guild_id: int) -> PairingConfig | None:
     """Return a server's pairing settings."""
     return await session.get(PairingConfig, guild_id)
+
+
+async def next_round_at(*, session: AsyncSession, guild_id: int) -> dt.datetime | None:
+    """Return when a server's next round runs (None: no rounds scheduled); held in memory until the config changes."""
+
+    async def load() -> dt.datetime | None:
+        config = await get_config(session=session, guild_id=guild_id)
+        return config.next_round_at if config else None
+
+    return await cached(session, PairingConfig.__tablename__, guild_id, load)
 
 
 async def due_configs(*, session: AsyncSession, before: dt.datetime) -> list[PairingConfig]:

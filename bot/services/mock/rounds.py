@@ -283,9 +283,8 @@ class Status:
 async def status(*, session: AsyncSession, guild_id: int, user_id: int) -> Status:
     """Return a member's pairing status."""
     recent = await member_groups(session=session, guild_id=guild_id, user_id=user_id, limit=1)
-    config = await mock.get_config(session=session, guild_id=guild_id)
     profile = await mock.profile(session=session, guild_id=guild_id, user_id=user_id)
-    return Status(profile, recent[0] if recent else None, config.next_round_at if config else None)
+    return Status(profile, recent[0] if recent else None, await mock.next_round_at(session=session, guild_id=guild_id))
 
 
 async def summary(*, session: AsyncSession, round_id: int) -> tuple[int, dt.datetime | None]:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from bot.cache import cached
 from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import Answer, DailyPrompt, MemberStreak, PeriodStat, Review, StreakDay, StreakSettings
 from bot.models.streaks import DayStatus, StatPeriod
@@ -49,8 +50,12 @@ def _store(row: MemberStreak, state: StreakState) -> None:
 
 async def get_settings(*, session: AsyncSession, guild_id: int) -> StreakSettings:
     """Return a server's streak settings (the defaults when none are stored)."""
-    row = await session.get(StreakSettings, guild_id)
-    return row if row is not None else StreakSettings(guild_id=guild_id)
+
+    async def load() -> StreakSettings:
+        row = await session.get(StreakSettings, guild_id)
+        return row if row is not None else StreakSettings(guild_id=guild_id)
+
+    return await cached(session, StreakSettings.__tablename__, guild_id, load)
 
 
 async def get_member(*, session: AsyncSession, guild_id: int, user_id: int) -> MemberStreak | None:
