@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.models import OutboxItem
 from bot.models.daily import OutboxKind
+from bot.render import drawn
 from bot.render.heatmap import heatmap_alt_text, render_heatmap
 from bot.services import streaks
 from bot.services.daily import prompts
@@ -151,7 +152,7 @@ class StreaksCog(commands.Cog):
             card = await streak_views.streak_card(session=session, guild_id=interaction.guild_id, user_id=target.id,
                                                   now=self.bot.clock.now())  # fmt: skip
         row, days, today = card.row, card.days, card.today
-        image = await asyncio.to_thread(render_heatmap, days, end=today, title=f"{target.display_name} · last 12 weeks")
+        image = await drawn(render_heatmap, days, end=today, title=f"{target.display_name} · last 12 weeks")
         alt = heatmap_alt_text(days, end=today)
         embed = discord.Embed(title=f"{target.display_name}'s streak", colour=discord.Colour.orange())
         current = row.current if row else 0

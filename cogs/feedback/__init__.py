@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
+from bot.render import drawn
 from bot.render.feedback_chart import render_trend, trend_alt_text
 from bot.services import feedback as svc
 from bot.services.errors import Refused
@@ -79,8 +79,8 @@ class FeedbackCog(commands.GroupCog, group_name="feedback", group_description="P
             summary, rows = await feedback_stats.mine(session=session, guild_id=interaction.guild_id,
                                                       user_id=interaction.user.id, listed=LISTED)  # fmt: skip
         labels = svc.DIMENSION_LABELS
-        image = await asyncio.to_thread(render_trend, summary.trend, labels,
-                                        title=f"{interaction.user.display_name} · feedback trend")  # fmt: skip
+        image = await drawn(render_trend, summary.trend, labels,
+                              title=f"{interaction.user.display_name} · feedback trend")  # fmt: skip
         file = discord.File(io.BytesIO(image), filename=CHART_NAME,
                             description=trend_alt_text(summary.trend, labels))  # fmt: skip
         options = [discord.SelectOption(label=option_label(r), value=str(r.id)) for r in rows]
