@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -88,8 +88,16 @@ async def mine(
 
 async def weakest_dimensions(*, session: AsyncSession, guild_id: int, user_id: int) -> list[str]:
     """Return a member's two weakest dimensions by received feedback ([] without feedback)."""
-    rows = await received(session=session, guild_id=guild_id, recipient_id=user_id)
-    return weakest(averages(rows))
+    means = (
+        await session.execute(
+            select(func.count(), *(func.avg(getattr(MockFeedback, d)) for d in DIMENSIONS)).where(
+                col(MockFeedback.guild_id) == guild_id, col(MockFeedback.recipient_id) == user_id
+            )
+        )
+    ).one()
+    if not means[0]:
+        return []
+    return weakest({d: float(m) for d, m in zip(DIMENSIONS, means[1:], strict=True)})
 
 
 async def practice_suggestion(
@@ -99,8 +107,10 @@ async def practice_suggestion(
     categories = weak_categories(await weakest_dimensions(session=session, guild_id=guild_id, user_id=user_id))
     if not categories:
         return None
+    mine = and_(col(Answer.prompt_id) == col(DailyPrompt.id), col(Answer.user_id) == user_id)
     stmt = (
-        select(DailyPrompt)
+        select(DailyPrompt, col(Answer.id))
+        .outerjoin(Answer, mine)
         .where(col(DailyPrompt.guild_id) == guild_id, col(DailyPrompt.message_id).is_not(None),
                col(DailyPrompt.category).in_(categories))
         .order_by(col(DailyPrompt.local_date).desc())
@@ -108,12 +118,10 @@ async def practice_suggestion(
     )  # fmt: skip
     if exclude_prompt_id is not None:
         stmt = stmt.where(col(DailyPrompt.id) != exclude_prompt_id)
-    prompts = list(await session.scalars(stmt))
-    if not prompts:
+    rows = (await session.execute(stmt)).all()
+    if not rows:
         return None
-    answered = set(await session.scalars(select(col(Answer.prompt_id)).where(
-        col(Answer.user_id) == user_id, col(Answer.prompt_id).in_([p.id for p in prompts]))))  # fmt: skip
-    return next((p for p in prompts if p.id not in answered), prompts[0])
+    return next((prompt for prompt, answer_id in rows if answer_id is None), rows[0][0])
 
 
 async def participation(*, session: AsyncSession, guild_id: int, limit: int = 6) -> list[RoundParticipation]:
