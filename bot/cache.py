@@ -61,7 +61,11 @@ class TrackedSession(Session):
 
 
 async def cached(session: AsyncSession, table: str, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
-    """Return the value ``load`` reads from ``table`` for ``key``, from memory when the cache holds it."""
+    """Return the value ``load`` reads from ``table`` for ``key``, from memory when the cache holds it.
+
+    ``load`` must return something that outlives its session: a plain value, or a model instance in
+    no session (a row the session loaded expires when that session rolls back).
+    """
     cache: SettingsCache | None = session.info.get(CACHE)
     if cache is None or _changing(session, table):
         return await load()

@@ -107,3 +107,20 @@ async def test_a_read_that_overlaps_a_commit_does_not_hold_its_older_value(datab
     loads: list[int] = []
     assert await _counting_load(database, loads, "after the write") == "after the write"
     assert loads == [1]
+
+
+async def test_held_settings_outlive_the_session_that_read_them(database: Database) -> None:
+    """A rolled-back session expires what it loaded; the held settings are a copy of their own."""
+    async with database.write() as session:
+        await streak_settings.configure(
+            session=session, guild_id=GUILD, changes=streak_settings.StreakChanges(milestones=[5, 10])
+        )
+    try:
+        async with database.write() as session:
+            held = await streaks.get_settings(session=session, guild_id=GUILD)
+            raise RuntimeError("undo")
+    except RuntimeError:
+        pass
+    assert held.milestones == [5, 10]
+    async with database.read() as session:
+        assert (await streaks.get_settings(session=session, guild_id=GUILD)).milestones == [5, 10]

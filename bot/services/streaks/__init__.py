@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 
@@ -49,11 +50,14 @@ def _store(row: MemberStreak, state: StreakState) -> None:
 
 
 async def get_settings(*, session: AsyncSession, guild_id: int) -> StreakSettings:
-    """Return a server's streak settings (the defaults when none are stored)."""
+    """Return a server's streak settings (the defaults when none are stored), held in memory until they change."""
 
     async def load() -> StreakSettings:
         row = await session.get(StreakSettings, guild_id)
-        return row if row is not None else StreakSettings(guild_id=guild_id)
+        if row is None:
+            return StreakSettings(guild_id=guild_id)
+        # A copy in no session: the row itself expires when this session rolls back.
+        return StreakSettings(**copy.deepcopy(row.model_dump()))
 
     return await cached(session, StreakSettings.__tablename__, guild_id, load)
 
