@@ -24,7 +24,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import discord
 from discord import app_commands
 from sqlalchemy import func, select
 
@@ -43,7 +42,7 @@ from bench.common import (
     quiet_logging,
     running_drillbot,
 )
-from bot.client import DrillBot
+from bot.client import DrillBot, Interaction
 from bot.clock import ManualClock
 from bot.models import Answer, MockFeedback, MockGroup, MockGroupMember, MockProfile, MockRound
 from bot.models.feedback import Signal
@@ -66,7 +65,7 @@ DEFERRED = (5, 6)  # callback types that acknowledge without content
 
 
 @app_commands.command(name="ping", description="Benchmark only: answer at once, no database work")
-async def ping(interaction: discord.Interaction[Any]) -> None:
+async def ping(interaction: Interaction) -> None:
     await interaction.response.send_message("pong", ephemeral=True)
 
 
