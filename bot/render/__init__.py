@@ -9,7 +9,7 @@ from typing import Any
 
 # One thread draws every picture, one after another. Pillow holds the GIL for much of a drawing,
 # so more threads would not draw faster; they would take turns with the event loop more often.
-_DRAWER = ThreadPoolExecutor(max_workers=6, thread_name_prefix="drillbot-render")
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drillbot-render")
 
 
 async def drawn(draw: Callable[..., bytes], *args: Any, **kwargs: Any) -> bytes:
