@@ -207,21 +207,23 @@ def insert_ignoring_conflicts(
 def upsert(
     session: AsyncSession,
     table: Any,
-    values: dict[str, Any] | list[dict[str, Any]],
+    values: dict[str, Any] | list[dict[str, Any]] | None,
     *,
     conflict: list[str],
     update: dict[str, Any],
 ) -> Any:
-    """Build an INSERT ... ON CONFLICT DO UPDATE setting ``update`` (SQLite and PostgreSQL)."""
+    """Build an INSERT ... ON CONFLICT DO UPDATE setting ``update`` (SQLite and PostgreSQL).
+
+    ``values`` None: the rows are given to ``session.execute`` instead. Several rows go that way on
+    a hot path: an INSERT of several VALUES rows has no cache key, so SQLAlchemy compiles it afresh
+    on every call.
+    """
     return _dialect_insert(session, table, values).on_conflict_do_update(index_elements=conflict, set_=update)
 
 
 def _dialect_insert(session: AsyncSession, table: Any, values: Any) -> Any:
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table).values(values)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert(table).values(values)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(table) if values is None else insert(table).values(values)

@@ -104,7 +104,7 @@ async def _bump_period(
     reviews: int = 0,
     best: int = 0,
 ) -> None:
-    """Add to the member's tallies of the week and the month of ``day`` (one statement for both)."""
+    """Add to the member's tallies of the week and the month of ``day`` (one statement, run for both rows)."""
     greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
     rows = [
         {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start, "answers": max(answers, 0),
@@ -113,10 +113,11 @@ async def _bump_period(
     ]  # fmt: skip
     await session.execute(
         upsert(
-            session, PeriodStat, rows, conflict=["guild_id", "user_id", "period", "start"],
+            session, PeriodStat, None, conflict=["guild_id", "user_id", "period", "start"],
             update={"answers": PeriodStat.answers + answers, "reviews": PeriodStat.reviews + reviews,
                     "best": greatest(PeriodStat.best, best)},
-        )
+        ),
+        rows,
     )  # fmt: skip
 
 
