@@ -4,7 +4,8 @@ Member commands read the same few rows of their server again and again (its time
 rules); under a burst those reads are a good part of each reply's time. ``cached`` keeps such a
 value per (table, server) in the ``SettingsCache`` of the process's Database. Every session the
 Database opens notes which tables its writes touched (ORM flushes and INSERT/UPDATE/DELETE
-statements alike), and when it commits, the cache drops those tables. A read that began before
+statements alike), and when it commits, the cache drops those tables, for every server (a commit
+is known by the tables it wrote, not by their rows; these tables change rarely). A read that began before
 that commit does not store its (older) value afterwards: each table has a generation that a drop
 moves on. A session that has itself changed the table reads it from the database.
 
@@ -30,15 +31,15 @@ MISSING = object()
 
 
 class SettingsCache:
-    """Values keyed by (table, key), each table with a generation that a drop moves on."""
+    """Values per table and key, each table with a generation that a drop moves on."""
 
     def __init__(self) -> None:
-        self._values: dict[tuple[str, Hashable], Any] = {}
+        self._tables: dict[str, dict[Hashable, Any]] = {}
         self._generations: Counter[str] = Counter()
 
     def get(self, table: str, key: Hashable) -> Any:
         """Return the value held for ``key`` of ``table``, or ``MISSING``."""
-        return self._values.get((table, key), MISSING)
+        return self._tables.get(table, {}).get(key, MISSING)
 
     def generation(self, table: str) -> int:
         """Return how many times ``table`` was dropped."""
@@ -47,13 +48,13 @@ class SettingsCache:
     def put(self, table: str, key: Hashable, value: Any, *, generation: int) -> None:
         """Hold ``value``, unless ``table`` was dropped since ``generation`` (the value may be older)."""
         if self._generations[table] == generation:
-            self._values[(table, key)] = value
+            self._tables.setdefault(table, {})[key] = value
 
     def drop(self, tables: set[str]) -> None:
-        """Forget every value read from ``tables``."""
+        """Forget every value read from ``tables`` (every server's: a write names its table, not its server)."""
         for table in tables:
             self._generations[table] += 1
-        self._values = {k: v for k, v in self._values.items() if k[0] not in tables}
+            self._tables.pop(table, None)
 
 
 class TrackedSession(Session):
