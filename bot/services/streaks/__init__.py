@@ -113,7 +113,7 @@ async def _bump_period(
     ]  # fmt: skip
     await session.execute(
         upsert(
-            session, PeriodStat, None, conflict=["guild_id", "user_id", "period", "start"],
+            session, PeriodStat.__table__, None, conflict=["guild_id", "user_id", "period", "start"],
             update={"answers": PeriodStat.answers + answers, "reviews": PeriodStat.reviews + reviews,
                     "best": greatest(PeriodStat.best, best)},
         ),
@@ -125,7 +125,7 @@ async def _mark_day(session: AsyncSession, guild_id: int, user_id: int, day: dt.
     """Record a member's streak day (kept if already there)."""
     values = {"guild_id": guild_id, "user_id": user_id, "local_date": day, "status": status, "streak_after": after}
     await session.execute(
-        insert_ignoring_conflicts(session, StreakDay, values, conflict=["guild_id", "user_id", "local_date"])
+        insert_ignoring_conflicts(session, StreakDay.__table__, values, conflict=["guild_id", "user_id", "local_date"])
     )
 
 
