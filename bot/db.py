@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Table, event
+from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
@@ -197,21 +197,10 @@ def _log_failure(task: asyncio.Task[Any]) -> None:
         log.warning("background WAL checkpoint failed: %s", task.exception())
 
 
-def core_table(model: type[Any]) -> Table:
-    """Return a model's Core table, for a statement that needs no ORM object back."""
-    table: Table = model.__table__  # declared by SQLAlchemy's declarative base, not by SQLModel's types
-    return table
-
-
 def insert_ignoring_conflicts(
     session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]], *, conflict: list[str]
 ) -> Any:
-    """Build an INSERT that skips rows whose ``conflict`` columns already exist (SQLite and PostgreSQL).
-
-    Give ``core_table(Model)`` rather than the model where no ORM object comes back on a hot path: an
-    INSERT on the model goes through the ORM's bulk layer, which on the answer path cost about as
-    much as the statement itself.
-    """
+    """Build an INSERT that skips rows whose ``conflict`` columns already exist (SQLite and PostgreSQL)."""
     return _dialect_insert(session, table, values).on_conflict_do_nothing(index_elements=conflict)
 
 
@@ -225,9 +214,9 @@ def upsert(
 ) -> Any:
     """Build an INSERT ... ON CONFLICT DO UPDATE setting ``update`` (SQLite and PostgreSQL).
 
-    ``table`` as for ``insert_ignoring_conflicts``. ``values`` None: the rows are given to
-    ``session.execute`` instead. Several rows go that way on a hot path: an INSERT of several VALUES
-    rows has no cache key, so SQLAlchemy compiles it afresh on every call.
+    ``values`` None: the rows are given to ``session.execute`` instead. Several rows go that way on
+    a hot path: an INSERT of several VALUES rows has no cache key, so SQLAlchemy compiles it afresh
+    on every call.
     """
     return _dialect_insert(session, table, values).on_conflict_do_update(index_elements=conflict, set_=update)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.cache import cached
-from bot.db import core_table, insert_ignoring_conflicts, upsert, utcnow
+from bot.db import insert_ignoring_conflicts, upsert, utcnow
 from bot.models import Answer, DailyPrompt, MemberStreak, PeriodStat, Review, StreakDay, StreakSettings
 from bot.models.streaks import DayStatus, StatPeriod
 from bot.services.streaks.rules import StreakState, answered, missed, recompute
@@ -113,7 +113,7 @@ async def _bump_period(
     ]  # fmt: skip
     await session.execute(
         upsert(
-            session, core_table(PeriodStat), None, conflict=["guild_id", "user_id", "period", "start"],
+            session, PeriodStat, None, conflict=["guild_id", "user_id", "period", "start"],
             update={"answers": PeriodStat.answers + answers, "reviews": PeriodStat.reviews + reviews,
                     "best": greatest(PeriodStat.best, best)},
         ),
@@ -125,9 +125,7 @@ async def _mark_day(session: AsyncSession, guild_id: int, user_id: int, day: dt.
     """Record a member's streak day (kept if already there)."""
     values = {"guild_id": guild_id, "user_id": user_id, "local_date": day, "status": status, "streak_after": after}
     await session.execute(
-        insert_ignoring_conflicts(
-            session, core_table(StreakDay), values, conflict=["guild_id", "user_id", "local_date"]
-        )
+        insert_ignoring_conflicts(session, StreakDay, values, conflict=["guild_id", "user_id", "local_date"])
     )
 
 
