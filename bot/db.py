@@ -33,7 +33,8 @@ SQLITE_WAL_BACKSTOP_PAGES = 50_000
 SQLITE_WAL_KEEP_BYTES = 64 * 1024 * 1024
 # How many sessions use the database at once. SQLite: each pooled aiosqlite connection is a thread
 # of this process, and a burst spread over many threads spends its time handing the GIL around
-# (200 concurrent reads took 0.85 ms of CPU each over 15 connections, 0.43 ms over two). PostgreSQL:
+# (bench.reads: 200 /drill today reads at once, 1.6-2.8 ms of CPU each over two connections against
+# 3.2-3.8 ms over fifteen). PostgreSQL:
 # the pool's size and overflow. Callers beyond these wait on a semaphore (cheap) instead of in the
 # pool's queue, where each waiter runs a timeout of its own.
 SQLITE_READERS = 2
