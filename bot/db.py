@@ -34,9 +34,8 @@ SQLITE_WAL_KEEP_BYTES = 64 * 1024 * 1024
 # How many sessions use the database at once. SQLite: each pooled aiosqlite connection is a thread
 # of this process, and a burst spread over many threads spends its time handing the GIL around
 # (bench.reads: 200 /drill today reads at once, 1.6-2.8 ms of CPU each over two connections against
-# 3.2-3.8 ms over fifteen). PostgreSQL:
-# the pool's size and overflow. Callers beyond these wait on a semaphore (cheap) instead of in the
-# pool's queue, where each waiter runs a timeout of its own.
+# 3.2-3.8 ms over fifteen). PostgreSQL: the pool's size and overflow. Callers beyond these wait on
+# a semaphore (cheap) instead of in the pool's queue, where each waiter runs a timeout of its own.
 SQLITE_READERS = 2
 POSTGRES_POOL_SIZE, POSTGRES_MAX_OVERFLOW = 10, 20
 
