@@ -18,14 +18,13 @@ from .errors import (
     no_content,
 )
 from .posting import Poster
+from .routes import CHANNEL
 from .serialize import channel_payload, message_payload
 from .world import Channel
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-API = "/api/v10"
-CHANNEL = API + "/channels/{channel_id:\\d+}"
 MESSAGE = CHANNEL + "/messages/{message_id:\\d+}"
 
 

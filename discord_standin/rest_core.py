@@ -8,6 +8,7 @@ from aiohttp import web
 
 from .bodies import BODY
 from .errors import DiscordError, json_response, missing_access, no_content, not_found
+from .routes import API
 from .serialize import user_payload
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class CoreRoutes:
 
     def table(self) -> list[web.RouteDef]:
         """Return the aiohttp route table."""
-        api = "/api/v10"
+        api = API
         commands = api + "/applications/{app_id}/commands"
         guild_commands = api + "/applications/{app_id}/guilds/{guild_id}/commands"
         return [

@@ -9,13 +9,13 @@ from aiohttp import web
 from .access import P
 from .bodies import BODY
 from .errors import DiscordError, bad_request, json_response, missing_access, missing_permissions, no_content
+from .routes import API
 from .serialize import channel_payload, member_payload, role_payload
 from .world import Guild, Member, Role
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-API = "/api/v10"
 GUILD = API + "/guilds/{guild_id:\\d+}"
 MEMBER = GUILD + "/members/{user_id:\\d+}"
 

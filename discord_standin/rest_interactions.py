@@ -8,13 +8,13 @@ from aiohttp import web
 
 from .bodies import BODY
 from .errors import json_response, no_content
+from .routes import API
 from .serialize import message_payload
 
 if TYPE_CHECKING:
     from .interactions import InteractionSession
     from .server import FakeDiscord
 
-API = "/api/v10"
 WEBHOOK = API + "/webhooks/{app_id:\\d+}/{token}"
 
 

@@ -18,6 +18,7 @@ from .errors import (
     no_content,
 )
 from .posting import Poster
+from .routes import API, CHANNEL
 from .serialize import channel_payload, member_payload, thread_member_payload, thread_payload
 from .snowflakes import now_iso
 from .world import MAX_ACTIVE_THREADS, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Channel, Message
@@ -25,8 +26,6 @@ from .world import MAX_ACTIVE_THREADS, PRIVATE_THREAD, PUBLIC_THREAD, TEXT, Chan
 if TYPE_CHECKING:
     from .server import FakeDiscord
 
-API = "/api/v10"
-CHANNEL = API + "/channels/{channel_id:\\d+}"
 ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
 
 

@@ -21,6 +21,7 @@ from .faults import Faults, RateLimiter
 from .gateway import GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT, EventData, Gateway
 from .interactions import InteractionRegistry, InteractionSession
 from .records import Records, RequestRecord
+from .routes import API
 from .signal import Signal
 from .validation import RequestValidator
 from .world import World
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-API_PREFIX = "/api/v10"
 _NO_AUTH = re.compile(r"/interactions/\d+/[^/]+/callback|/webhooks/\d+/[^/]+(/.*)?")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -158,7 +158,7 @@ class FakeDiscord(WorldBuilder):
     @property
     def api_base(self) -> str:
         """Return the REST root to give ``bot.endpoints.use_api_base``."""
-        return self.base_url + API_PREFIX
+        return self.base_url + API
 
     @property
     def gateway_url(self) -> str:
@@ -188,9 +188,9 @@ class FakeDiscord(WorldBuilder):
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith(API_PREFIX):
+        if not request.path.startswith(API):
             return await handler(request)
-        method, path = request.method, request.path[len(API_PREFIX) :] or "/"
+        method, path = request.method, request.path[len(API) :] or "/"
         record = RequestRecord(method, path, dict(request.query), None, 0, asyncio.get_running_loop().time())
         self.records.requests.append(record)
         headers: dict[str, str] = {}

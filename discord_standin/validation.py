@@ -24,6 +24,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from .limits import check_limits, route_shape
+from .routes import API
 
 SPEC_PATH = Path(__file__).resolve().parent / "discord-api-spec" / "openapi.json"  # kept beside the fake (MIT)
 UNKNOWN_ROUTE = "unknown route"
@@ -241,7 +242,7 @@ class RequestValidator:
 
     def validate(self, method: str, path: str, body: Any) -> list[str]:
         """Return readable reasons Discord would reject ``body`` on ``method path``; empty if none."""
-        path = unquote(path.split("?", 1)[0].removeprefix("/api/v10"))
+        path = unquote(path.split("?", 1)[0].removeprefix(API))
         found: list[tuple[str, str, str]] = []
         route = self._spec.match(method, path)
         if route is None:
