@@ -44,6 +44,7 @@ from bench.common import (
 )
 from bot.client import DrillBot, Interaction
 from bot.clock import ManualClock
+from bot.db import Database
 from bot.models import Answer, MockFeedback, MockGroup, MockGroupMember, MockProfile, MockRound
 from bot.models.feedback import Signal
 from bot.models.mock import GroupState, Level, RoundState
@@ -74,9 +75,9 @@ def add_ping(bot: DrillBot) -> None:
     bot.tree.add_command(ping)
 
 
-async def seed_members(bot: DrillBot, guild_id: int, member_ids: list[int], now: dt.datetime) -> None:
+async def seed_members(db: Database, guild_id: int, member_ids: list[int], now: dt.datetime) -> None:
     """Give every member what /mock status and /feedback mine show: a profile, a pairing, a feedback."""
-    async with bot.db.write() as session:
+    async with db.write() as session:
         round_row = MockRound(guild_id=guild_id, period_key="2026-W22", seed=1, state=RoundState.OPEN, channel_id=1,
                               created_at=now)  # fmt: skip
         session.add(round_row)
@@ -330,7 +331,7 @@ async def measure(members: int, postgres: str | None) -> tuple[list[Burst], str]
             await configure_schedule(bot, guild_id=guild_id, channel_id=prompts_id, now=clock.now())
             cog: Any = bot.get_cog("DrillCog")
             await cog.poster.post_now(guild_id)
-            await seed_members(bot, guild_id, side.info["member_ids"], clock.now())
+            await seed_members(bot.db, guild_id, side.info["member_ids"], clock.now())
             await side.call("warm_up")
             await bot.outbox.wait_idle()
             bursts = [await _measure_burst(side, op, kwargs, name) for op, kwargs, name in BURSTS]

@@ -5,8 +5,9 @@ Run: ``.venv/bin/python -m bench.reads [--concurrent 200] [--rounds 5] [--reader
 Each aiosqlite connection is a thread of the bot's process; a burst spread over many of them spends
 its time handing the GIL around. This is what chose ``bot.db.SQLITE_READERS``: for each reader
 count, ``--concurrent`` tasks each open ``Database.read()`` and run /drill today's service (three
-statements) on a migrated SQLite file holding one posted prompt and a member's feedback; the
-process's CPU time per read and the wall time per burst are printed (the median of the rounds).
+statements) on a migrated SQLite file holding one posted prompt and the member's pairing and
+feedback (as bench.latency seeds them); the process's CPU time per read and the wall time per
+burst are printed (the median of the rounds).
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import sys
 import time
 
 from bench.common import START, bench_database, machine_line, quiet_logging
+from bench.latency import seed_members
 from bot.db import Database
-from bot.models import DailyPrompt, MockFeedback, MockGroup, MockRound
+from bot.models import DailyPrompt
 from bot.models.daily import PromptState
-from bot.models.feedback import Signal
-from bot.models.mock import GroupState, RoundState
 from bot.services.daily import today
 from bot.services.questions.bank import QuestionBank
 
@@ -30,24 +30,13 @@ GUILD, MEMBER = 1, 2
 
 
 async def seed(db: Database, bank: QuestionBank) -> None:
-    """One posted prompt with its thread, and one feedback received by the member."""
+    """One posted prompt with its thread, and the member paired with a peer, one feedback received each."""
     question = next(iter(bank.all()))
     async with db.write() as session:
         session.add(DailyPrompt(guild_id=GUILD, local_date=START.date(), question_id=question.id,
                                 category=question.category, state=PromptState.THREADED, nonce="n", channel_id=10,
                                 message_id=11, thread_id=11, due_at=START, posted_at=START))  # fmt: skip
-        round_row = MockRound(guild_id=GUILD, period_key="2026-W22", seed=1, state=RoundState.OPEN, channel_id=1,
-                              created_at=START)  # fmt: skip
-        session.add(round_row)
-        await session.flush()
-        group = MockGroup(round_id=round_row.id or 0, guild_id=GUILD, state=GroupState.THREADED, thread_id=12,
-                          created_at=START)  # fmt: skip
-        session.add(group)
-        await session.flush()
-        session.add(MockFeedback(group_id=group.id or 0, guild_id=GUILD, giver_id=3, recipient_id=MEMBER,
-                                 communication=3, structure=4, technical_depth=3, problem_solving=4, culture=5,
-                                 signal=Signal.YES, strengths="Clear.", improve="Numbers.", created_at=START,
-                                 updated_at=START))  # fmt: skip
+    await seed_members(db, GUILD, [MEMBER, MEMBER + 1], START)
 
 
 async def measure(url: str, readers: int, bank: QuestionBank, *, concurrent: int, rounds: int) -> tuple[float, float]:
