@@ -81,14 +81,14 @@ async def cached(session: AsyncSession, table: str, key: Hashable, load: Callabl
 
 def _changing(session: AsyncSession, table: str) -> bool:
     """Tell whether this session has written ``table`` or holds unflushed changes to it."""
-    if table in session.info.get(TOUCHED, ()):
-        return True
-    return any(_table_of(obj) == table for obj in (*session.new, *session.dirty, *session.deleted))
+    return table in session.info.get(TOUCHED, ()) or table in _pending_tables(session)
 
 
-def _table_of(obj: object) -> str | None:
-    table = getattr(obj, "__table__", None)
-    return getattr(table, "name", None)
+def _pending_tables(session: Session | AsyncSession) -> set[str | None]:
+    """Return the tables of the objects a session has added, changed or deleted and not flushed."""
+    return {
+        getattr(getattr(o, "__table__", None), "name", None) for o in (*session.new, *session.dirty, *session.deleted)
+    }
 
 
 def _touch(session: Session, name: str | None) -> None:
@@ -104,8 +104,8 @@ def _note_statement(state: ORMExecuteState) -> None:
 
 @event.listens_for(TrackedSession, "after_flush")
 def _note_flush(session: Session, _context: Any) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        _touch(session, _table_of(obj))
+    for name in _pending_tables(session):
+        _touch(session, name)
 
 
 @event.listens_for(TrackedSession, "after_commit")
