@@ -70,6 +70,17 @@ async def test_answer_then_edit_keeps_one_counted_answer(database: Database) -> 
     assert kinds == ["answer"]  # not yet posted, so the pending post shows the edit
 
 
+async def test_an_edit_in_the_same_instant_still_moves_the_answers_version(database: Database) -> None:
+    """A post in flight compares updated_at to catch an edit: an edit must move it even when the clock has not."""
+    await _prompt(database)
+    drawn = (await _answer(database, ALICE, "First take")).answer.updated_at  # what a post in flight drew
+    await _answer(database, ALICE, "Edited at the same instant")
+    async with database.write() as session:
+        answer_id = (await session.scalars(select(Answer.id))).one()
+        now = await posts.attach_answers(session=session, answer_ids=[answer_id], message_id=777)
+    assert now[answer_id] > drawn
+
+
 async def test_concurrent_duplicate_answers_count_once(database: Database) -> None:
     """Two concurrent submissions of the same member's answer store one row, one created."""
     await _prompt(database)

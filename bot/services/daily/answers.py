@@ -37,6 +37,15 @@ async def _store_answer(session: AsyncSession, values: dict[str, Any]) -> tuple[
     return (await session.scalars(earlier.execution_options(populate_existing=True))).one(), False
 
 
+def edit_version(previous: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """Return an edited answer's updated_at: now, or just after ``previous`` when the clock has not moved on.
+
+    updated_at is the version an answer's post compares to catch an edit made while the post was in
+    flight, so every edit must move it (a manual clock, or two edits within one microsecond).
+    """
+    return max(now, previous + dt.timedelta(microseconds=1))
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerResult:
     """The stored answer and whether it is new (counted) or an edit."""
@@ -173,7 +182,7 @@ async def submit_answer(
     else:
         answer.text = body
         answer.display_name = display_name[:100]
-        answer.updated_at = now
+        answer.updated_at = edit_version(answer.updated_at, now)
         for name, value in parts.items():
             setattr(answer, name, value)
         answer.after_model_answer = await model_answer_opened(
@@ -401,7 +410,7 @@ async def submit_thread_message(
     if existing is not None:
         if existing.source == AnswerSource.MESSAGE and existing.source_message_id == message_id:
             existing.text = body
-            existing.updated_at = now
+            existing.updated_at = edit_version(existing.updated_at, now)
             return AnswerResult(existing, prompt, created=False)
         return None
     answer, created = await _store_answer(
