@@ -124,7 +124,9 @@ def pools(draw: st.DrawFn, min_size: int = 2, max_size: int = 12) -> Case:
 def planted_pools(draw: st.DrawFn) -> Case:
     """Draw a 17-60 member pool hiding a repeat-free grouping of everyone among dense avoids and repeats."""
     n = draw(st.integers(EXACT_LIMIT + 1, 60))
-    rng = draw(st.randoms(use_true_random=False))
+    # One drawn seed drives the pool: drawing each of its ~3,500 choices from Hypothesis ran past
+    # its data limit (the data_too_large health check failed a CI run).
+    rng = random.Random(draw(st.integers(0, 2**32)))
     cands = [Candidate(u, rng.choice(TRACKS), rng.choice(LEVELS), frozenset(rng.sample(SLOTS, 2))) for u in range(n)]
     ids = list(range(n))
     rng.shuffle(ids)
