@@ -12,15 +12,19 @@ from typing import Any
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord.ext import commands
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.db import Database
 from bot.endpoints import use_api_base, use_gateway
+from bot.groupcommit import GroupCommit
 from bot.locks import KeyedLocks
 from bot.outbox import Outbox
 from bot.pacing import GLOBAL_BURST, GLOBAL_RATE, TokenBucket, install_global_pacer
 from bot.sandbox import SandboxSettings
+from bot.services.daily import answers
+from bot.services.errors import Refused
 from bot.services.questions.bank import QuestionBank
 from bot.sqlcheck import SqlChecker
 from bot.tree import DrillTree, same_commands
@@ -42,6 +46,12 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.feedback",
     "cogs.privacy",
 )
+
+
+async def _store_answers(
+    session: AsyncSession, submissions: list[answers.Submission]
+) -> list[answers.AnswerResult | Refused]:
+    return await answers.submit_answers(session=session, submissions=submissions)
 
 
 def build_intents(settings: Settings) -> discord.Intents:
@@ -91,6 +101,8 @@ class DrillBot(commands.AutoShardedBot):
         self._event_tasks: set[asyncio.Task[Any]] = set()
         self._jobs_start: asyncio.Task[None] | None = None
         self.outbox = Outbox(self)
+        # Answers submitted together (a burst after the prompt goes out) are stored in one transaction.
+        self.answer_writes: GroupCommit[answers.Submission, answers.AnswerResult] = GroupCommit(db, _store_answers)
         self.sql = SqlChecker(SandboxSettings(workers=settings.sandbox_workers))  # workers start at first use
         self.locks = KeyedLocks()
         self._names: dict[tuple[int, int], str] = {}

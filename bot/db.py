@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -198,9 +198,12 @@ def _log_failure(task: asyncio.Task[Any]) -> None:
 
 
 def insert_ignoring_conflicts(
-    session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]], *, conflict: list[str]
+    session: AsyncSession, table: Any, values: dict[str, Any] | list[dict[str, Any]] | None, *, conflict: list[str]
 ) -> Any:
-    """Build an INSERT that skips rows whose ``conflict`` columns already exist (SQLite and PostgreSQL)."""
+    """Build an INSERT that skips rows whose ``conflict`` columns already exist (SQLite and PostgreSQL).
+
+    ``values`` None: the rows are given to ``session.execute`` instead (see ``upsert``).
+    """
     return _dialect_insert(session, table, values).on_conflict_do_nothing(index_elements=conflict)
 
 
@@ -210,15 +213,18 @@ def upsert(
     values: dict[str, Any] | list[dict[str, Any]] | None,
     *,
     conflict: list[str],
-    update: dict[str, Any],
+    update: dict[str, Any] | Callable[[Any], dict[str, Any]],
 ) -> Any:
     """Build an INSERT ... ON CONFLICT DO UPDATE setting ``update`` (SQLite and PostgreSQL).
 
-    ``values`` None: the rows are given to ``session.execute`` instead. Several rows go that way on
-    a hot path: an INSERT of several VALUES rows has no cache key, so SQLAlchemy compiles it afresh
-    on every call.
+    ``update`` may be a function of the row that was to be inserted (``excluded``) returning the
+    mapping, for values that differ row by row. ``values`` None: the rows are given to
+    ``session.execute`` instead. Several rows go that way on a hot path: an INSERT of several
+    VALUES rows has no cache key, so SQLAlchemy compiles it afresh on every call.
     """
-    return _dialect_insert(session, table, values).on_conflict_do_update(index_elements=conflict, set_=update)
+    insert = _dialect_insert(session, table, values)
+    changes = update(insert.excluded) if callable(update) else update
+    return insert.on_conflict_do_update(index_elements=conflict, set_=changes)
 
 
 def _dialect_insert(session: AsyncSession, table: Any, values: Any) -> Any:

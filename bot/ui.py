@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import discord
@@ -13,7 +15,11 @@ if TYPE_CHECKING:
     from bot.client import Interaction
 
 ItemT = TypeVar("ItemT", bound="discord.ui.Item[Any]")
+T = TypeVar("T")
 NEVER = r"(?!x)x"  # a template no custom id matches: for bases that are not routed themselves
+# Replies come in one request when the work is quick; work that takes longer than this is
+# acknowledged first ("thinking"), well inside Discord's 3 s to acknowledge an interaction.
+ACKNOWLEDGE_AFTER = 1.0
 OUT_OF_DATE = "This button is out of date (drillbot changed since it was posted): run the command again."
 
 
@@ -109,3 +115,27 @@ def view_of(*items: discord.ui.Item[Any]) -> DrillView:
     for item in items:
         view.add_item(item)
     return view
+
+
+async def in_time(interaction: Interaction, work: Awaitable[T], *, after: float = ACKNOWLEDGE_AFTER) -> T:
+    """Return ``work``'s result; if it takes longer than ``after`` seconds, acknowledge the interaction meanwhile.
+
+    Replying with the result at once saves a request per interaction (a burst's replies come back
+    sooner); a slow moment is still acknowledged within Discord's deadline. Reply with ``reply``.
+    The work goes on if the caller is cancelled (it may be a write).
+    """
+    task = asyncio.ensure_future(work)
+    done, _pending = await asyncio.wait({task}, timeout=after)
+    if not done and not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    return await task
+
+
+async def reply(interaction: Interaction, content: str, *, view: discord.ui.View | None = None) -> None:
+    """Reply ephemerally, with no mentions: the response itself, or the follow-up when already acknowledged."""
+    extra: dict[str, Any] = {"view": view} if view is not None else {}
+    none = discord.AllowedMentions.none()
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, allowed_mentions=none, **extra)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, allowed_mentions=none, **extra)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlmodel import col
 
 from bot.db import Database
-from bot.models import Answer, DailyPrompt, OutboxItem, Review
+from bot.models import Answer, DailyPrompt, MemberStreak, OutboxItem, PeriodStat, Review, StreakDay
+from bot.services import streaks
 from bot.services.daily import answers, posts, removals
 from bot.services.errors import Refused
 
@@ -161,3 +164,99 @@ async def test_removing_an_answer_removes_its_reviews_and_history(database: Data
     assert await _count(database, Answer) == 0 and await _count(database, Review) == 0
     async with database.read() as session:
         assert (await answers.history(session=session, guild_id=GUILD, user_id=ALICE, offset=0, limit=10))[1] == 0
+
+
+def _submission(user: int, text: str, *, prompt_id: int | None = None) -> answers.Submission:
+    return answers.Submission(guild_id=GUILD, user_id=user, display_name=f"user{user}", text=text, now=NOW,
+                              prompt_id=prompt_id)  # fmt: skip
+
+
+async def _submit_together(db: Database, submissions: list[answers.Submission]) -> tuple[list[Any], int]:
+    """Store submissions in one transaction; return their results and how many statements it ran."""
+    statements = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(db.write_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        async with db.write() as session:
+            results = await answers.submit_answers(session=session, submissions=submissions)
+    finally:
+        event.remove(db.write_engine.sync_engine, "before_cursor_execute", count)
+    return results, statements
+
+
+async def test_a_burst_of_answers_is_stored_together_each_with_its_own_outcome(database: Database) -> None:
+    """New answers, an edit, a member's repeat and a refusal in one transaction: each gets what it would alone."""
+    await _prompt(database)
+    await _answer(database, BOB, "Bob's earlier take")
+    members = list(range(1000, 1030))
+    batch = [_submission(m, f"take of {m}") for m in members]
+    batch += [_submission(BOB, "Bob's better take"), _submission(ALICE, "   "), _submission(members[0], "second go")]
+    results, _statements = await _submit_together(database, batch)
+
+    assert [isinstance(r, answers.AnswerResult) and r.created for r in results[:30]] == [True] * 30
+    edit, refused, repeat = results[30:]
+    assert isinstance(edit, answers.AnswerResult) and not edit.created and edit.answer.text == "Bob's better take"
+    assert isinstance(refused, Refused) and "empty" in str(refused)
+    assert isinstance(repeat, answers.AnswerResult) and not repeat.created
+    async with database.read() as session:
+        stored = {a.user_id: a.text for a in await session.scalars(select(Answer))}
+        posts = [(i.kind, i.ref_id) for i in await session.scalars(select(OutboxItem))]
+        rows = {s.user_id: s for s in await session.scalars(select(MemberStreak))}
+        tallies = list(await session.scalars(select(PeriodStat)))
+        days = list(await session.scalars(select(StreakDay)))
+    assert len(stored) == 31 and ALICE not in stored
+    assert stored[members[0]] == "second go" and stored[BOB] == "Bob's better take"
+    assert sorted(kind for kind, _ref in posts) == ["answer"] * 31  # the edits are folded into unposted posts
+    assert all(rows[m].current == 1 and rows[m].total_answers == 1 for m in [*members, BOB])
+    assert len(tallies) == 2 * 31 and all(t.answers == 1 for t in tallies)
+    assert len(days) == 31
+
+
+async def test_a_burst_of_new_answers_runs_the_statements_of_one(database: Database) -> None:
+    """Thirty first answers cost the same statements as one: each row kind is one statement for all."""
+    await _prompt(database)
+    await _answer(database, BOB, "the server's streak settings are now held in memory")
+    _one, alone = await _submit_together(database, [_submission(ALICE, "one")])
+    _many, together = await _submit_together(database, [_submission(m, "take") for m in range(1000, 1030)])
+    assert together == alone
+
+
+async def test_streaks_counted_together_match_streaks_counted_one_by_one(database: Database) -> None:
+    """Members with different histories (a gap kept by a freeze, a broken streak, none) count alike either way."""
+    histories = {1: [1, 2, 3, 4, 5, 6, 7], 2: [1, 2], 3: [5, 7], 4: []}  # answered days of June, before the 9th
+    results = {}
+    for guild in (21, 22):
+        async with database.write() as session:
+            for day in range(1, 10):
+                session.add(DailyPrompt(guild_id=guild, local_date=dt.date(2026, 6, day), question_id="beh-001",
+                                        category="behavioral", state="threaded", nonce=f"g{guild}d{day}",
+                                        channel_id=1, message_id=day, thread_id=day, due_at=NOW,
+                                        posted_at=NOW))  # fmt: skip
+        for day in range(1, 9):
+            for user, answered in histories.items():
+                if day in answered:
+                    async with database.write() as session:
+                        await streaks.record_answer(session=session, guild_id=guild, user_id=user,
+                                                    prompt_date=dt.date(2026, 6, day))  # fmt: skip
+        nine = dt.date(2026, 6, 9)
+        async with database.write() as session:
+            if guild == 21:
+                counted = {u: await streaks.record_answer(session=session, guild_id=guild, user_id=u, prompt_date=nine)
+                           for u in histories}  # fmt: skip
+            else:
+                counted = await streaks.record_answers(session=session, guild_id=guild, user_ids=list(histories),
+                                                       prompt_date=nine)  # fmt: skip
+        async with database.read() as session:
+            members = await session.scalars(select(MemberStreak).where(col(MemberStreak.guild_id) == guild))
+            rows = {r.user_id: (r.current, r.best, r.freezes, r.frozen_in_streak, r.total_answers,
+                                r.milestone_announced) for r in members}  # fmt: skip
+            marked = await session.scalars(select(StreakDay).where(col(StreakDay.guild_id) == guild))
+            days = sorted((d.user_id, d.local_date, d.status, d.streak_after) for d in marked)
+        results[guild] = (counted, rows, days)
+    assert results[21] == results[22]
+    assert (1, dt.date(2026, 6, 8), "frozen", 7) in results[21][2]  # a freeze kept member 1's streak
+    assert results[21][1][1][0] == 8 and results[21][1][2][0] == 1  # and member 2's broke

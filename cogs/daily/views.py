@@ -16,7 +16,7 @@ from bot.services.questions.datasets import DIALECT
 from bot.services.questions.schema import QUERY_MAX as SQL_MAX
 from bot.services.questions.schema import Question
 from bot.text import fenced, visible
-from bot.ui import DrillModal, Persistent, view_of
+from bot.ui import DrillModal, Persistent, in_time, reply, view_of
 from cogs.daily.render import history_embed
 from cogs.daily.tries import TryQueryButton
 from cogs.questions.render import solution_embed
@@ -44,20 +44,29 @@ async def open_answer_form(interaction: Interaction, *, prompt_id: int | None) -
 
 async def submit_answer(interaction: Interaction, *, prompt_id: int, text: str, final_answer: str | None = None,
                         query: str | None = None) -> None:  # fmt: skip
-    """Acknowledge at once, check what can be checked, store the answer, and queue its post in the thread."""
+    """Check what can be checked, store the answer, queue its post in the thread, and confirm.
+
+    The confirmation is the reply itself when that is quick, as it is for a text or a number; a
+    query, which the sandbox runs, is acknowledged first. Answers submitted together are stored in
+    one transaction (``bot.answer_writes``).
+    """
     assert interaction.guild_id is not None
-    bot = interaction.client
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    async with bot.db.read() as session:
-        question = await answers.question_of_prompt(session=session, bank=bot.bank, guild_id=interaction.guild_id,
-                                                    prompt_id=prompt_id)  # fmt: skip
-    check, parts = await check_submission(interaction, question, final_answer=final_answer, query=query)
-    async with bot.db.write() as session:
-        result = await answers.submit_answer(
-            session=session, guild_id=interaction.guild_id, user_id=interaction.user.id,
-            display_name=interaction.user.display_name, text=text, now=bot.clock.now(), prompt_id=prompt_id,
-            checked=parts,
-        )  # fmt: skip
+    guild_id, bot = interaction.guild_id, interaction.client
+    if query is not None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+    async def store() -> tuple[answers.AnswerResult, checking.Check | None, Question | None]:
+        async with bot.db.read() as session:
+            question = await answers.question_of_prompt(session=session, bank=bot.bank, guild_id=guild_id,
+                                                        prompt_id=prompt_id)  # fmt: skip
+        check, parts = await check_submission(interaction, question, final_answer=final_answer, query=query)
+        result = await bot.answer_writes.submit(answers.Submission(
+            guild_id=guild_id, user_id=interaction.user.id, display_name=interaction.user.display_name, text=text,
+            now=bot.clock.now(), prompt_id=prompt_id, checked=parts,
+        ))  # fmt: skip
+        return result, check, question
+
+    result, check, question = await in_time(interaction, store())
     thread = f"<#{result.prompt.thread_id}>"
     note = (
         f"Answer saved; it will appear in {thread} in a moment." if result.created else f"Answer updated in {thread}."
@@ -67,8 +76,7 @@ async def submit_answer(interaction: Interaction, *, prompt_id: int, text: str, 
     has_model = question is not None and question.solution is not None
     if has_model:
         note += "\nCompare with a model answer when you are ready."
-    view = view_of(ModelAnswerButton(prompt_id)) if has_model else discord.utils.MISSING
-    await interaction.followup.send(note, ephemeral=True, view=view, allowed_mentions=discord.AllowedMentions.none())
+    await reply(interaction, note, view=view_of(ModelAnswerButton(prompt_id)) if has_model else None)
     bot.outbox.wake()
     bot.dispatch("drill_answer", result)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -28,13 +29,26 @@ SCORE_RANGE = range(1, 6)
 
 async def _store_answer(session: AsyncSession, values: dict[str, Any]) -> tuple[Answer, bool]:
     """Insert a member's first answer to a prompt; return it and True, or their earlier answer and False."""
-    insert = insert_ignoring_conflicts(session, Answer, values, conflict=["prompt_id", "user_id"])
-    created = (await session.scalars(insert.returning(Answer))).one_or_none()
-    if created is not None:
-        return created, True
-    mine = (col(Answer.prompt_id) == values["prompt_id"], col(Answer.user_id) == values["user_id"])
-    earlier = select(Answer).where(*mine)
-    return (await session.scalars(earlier.execution_options(populate_existing=True))).one(), False
+    created = await _insert_answers(session, [values])
+    if values["user_id"] in created:
+        return created[values["user_id"]], True
+    return (await _earlier_answers(session, values["prompt_id"], [values["user_id"]]))[values["user_id"]], False
+
+
+async def _insert_answers(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[int, Answer]:
+    """Insert first answers to a prompt (one statement for all); return those inserted by user id.
+
+    A member who already answered (a concurrent submit, an earlier one) is skipped: not returned.
+    """
+    insert = insert_ignoring_conflicts(session, Answer, None, conflict=["prompt_id", "user_id"]).returning(Answer)
+    return {answer.user_id: answer for answer in await session.scalars(insert, rows)}
+
+
+async def _earlier_answers(session: AsyncSession, prompt_id: int, user_ids: list[int]) -> dict[int, Answer]:
+    """Return members' stored answers to a prompt by user id, as they stand in the database now."""
+    earlier = select(Answer).where(col(Answer.prompt_id) == prompt_id, col(Answer.user_id).in_(user_ids))
+    found = await session.scalars(earlier.execution_options(populate_existing=True))
+    return {answer.user_id: answer for answer in found}
 
 
 def edit_version(previous: dt.datetime, now: dt.datetime) -> dt.datetime:
@@ -131,6 +145,34 @@ def _still_open(current: DailyPrompt | None, prompt_id: int | None) -> DailyProm
     return current
 
 
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A member's answer as submitted, for ``submit_answers``.
+
+    ``checked`` carries what the answer's check looked at (its final number or its query) and the
+    verdict; a SQL answer's text is its notes, which may be empty.
+    """
+
+    guild_id: int
+    user_id: int
+    display_name: str
+    text: str
+    now: dt.datetime
+    prompt_id: int | None = None
+    source: AnswerSource = AnswerSource.MODAL
+    source_message_id: int | None = None
+    checked: CheckedParts = CheckedParts()
+
+    def parts(self) -> dict[str, Any]:
+        """Return the checked parts as Answer columns."""
+        return {"final_answer": self.checked.final_answer, "query": self.checked.query,
+                "verdict": self.checked.verdict}  # fmt: skip
+
+    def body(self) -> str:
+        """Return the stored text, or refuse it (a SQL answer's notes may be empty)."""
+        return clean_answer(self.text) if self.checked.query is None else clean_notes(self.text)
+
+
 async def submit_answer(
     *,
     session: AsyncSession,
@@ -144,58 +186,99 @@ async def submit_answer(
     source_message_id: int | None = None,
     checked: CheckedParts | None = None,
 ) -> AnswerResult:
-    """Store a member's answer (or update it) and queue its post in the prompt's thread.
+    """Store a member's answer (or update it) and queue its post in the prompt's thread (see ``submit_answers``)."""
+    submission = Submission(guild_id, user_id, display_name, text, now, prompt_id, source, source_message_id,
+                            checked or CheckedParts())  # fmt: skip
+    (result,) = await submit_answers(session=session, submissions=[submission])
+    if isinstance(result, Refused):
+        raise result
+    return result
 
-    ``checked`` carries what the answer's check looked at (its final number or its query) and the
-    verdict; a SQL answer's text is its notes, which may be empty.
+
+async def submit_answers(*, session: AsyncSession, submissions: Sequence[Submission]) -> list[AnswerResult | Refused]:
+    """Store members' answers (or update them) and queue their posts; per submission, in order, its result or refusal.
+
+    A burst of first answers costs the statements of one: the answers, their posts, the streaks and
+    the tallies each go in one statement for the whole burst. Edits, rarer, go one by one. A
+    member's second submission in the same burst is an edit of their first.
     """
-    checked = checked or CheckedParts()
-    body = clean_answer(text) if checked.query is None else clean_notes(text)
-    prompt = await open_prompt(session=session, guild_id=guild_id, prompt_id=prompt_id)
-    assert prompt.id is not None and prompt.thread_id is not None
-    parts = {"final_answer": checked.final_answer, "query": checked.query, "verdict": checked.verdict}
-    answer, created = await _store_answer(
-        session,
-        {
-            "prompt_id": prompt.id,
-            "guild_id": guild_id,
-            "user_id": user_id,
-            "display_name": display_name[:100],
-            "text": body,
-            "source": source,
-            "source_message_id": source_message_id,
-            "created_at": now,
-            "updated_at": now,
-            **parts,
-        },
-    )
-    milestone = None
-    if created:
-        session.add(
-            OutboxItem(guild_id=guild_id, channel_id=prompt.thread_id, kind=OutboxKind.ANSWER, ref_id=answer.id)
-        )
-        counted = await streaks.record_answer(
-            session=session, guild_id=guild_id, user_id=user_id, prompt_date=prompt.local_date
-        )
-        milestone = counted.milestone
-        queue_milestone(session, prompt, answer, milestone)
-    else:
-        answer.text = body
-        answer.display_name = display_name[:100]
-        answer.updated_at = edit_version(answer.updated_at, now)
-        for name, value in parts.items():
-            setattr(answer, name, value)
-        answer.after_model_answer = await model_answer_opened(
-            session=session, guild_id=guild_id, user_id=user_id, question_id=prompt.question_id
-        )
-        if answer.post_message_id is not None:
-            session.add(
-                OutboxItem(
-                    guild_id=guild_id, channel_id=prompt.thread_id, kind=OutboxKind.ANSWER_EDIT, ref_id=answer.id
-                )
-            )
+    results: dict[int, AnswerResult | Refused] = {}
+    by_guild: dict[int, list[int]] = {}
+    for index, submission in enumerate(submissions):
+        by_guild.setdefault(submission.guild_id, []).append(index)
+    for guild_id, indexes in by_guild.items():
+        current = await prompts.current_prompt(session=session, guild_id=guild_id)
+        first: dict[int, int] = {}  # user id -> index of the member's first submission
+        repeats: list[int] = []
+        for index in indexes:
+            submission = submissions[index]
+            try:
+                submission.body()
+                _still_open(current, submission.prompt_id)
+            except Refused as refused:
+                results[index] = refused
+                continue
+            if submission.user_id in first:
+                repeats.append(index)
+            else:
+                first[submission.user_id] = index
+        if not first:
+            continue
+        assert current is not None and current.id is not None and current.thread_id is not None
+        created = await _insert_answers(session, [_answer_row(current, submissions[i]) for i in first.values()])
+        milestones = await _count_new_answers(session, current, list(created.values()))
+        for user_id, answer in created.items():
+            results[first[user_id]] = AnswerResult(answer, current, True, milestones.get(user_id))
+        earlier = [user_id for user_id in first if user_id not in created]
+        stored = await _earlier_answers(session, current.id, earlier) if earlier else {}
+        for index in [first[user_id] for user_id in earlier] + repeats:
+            submission = submissions[index]
+            answer = stored.get(submission.user_id) or created[submission.user_id]
+            await _edit_answer(session, current, answer, submission)
+            results[index] = AnswerResult(answer, current, False)
     await session.flush()
-    return AnswerResult(answer, prompt, created, milestone)
+    return [results[index] for index in range(len(submissions))]
+
+
+def _answer_row(prompt: DailyPrompt, submission: Submission) -> dict[str, Any]:
+    return {"prompt_id": prompt.id, "guild_id": submission.guild_id, "user_id": submission.user_id,
+            "display_name": submission.display_name[:100], "text": submission.body(), "source": submission.source,
+            "source_message_id": submission.source_message_id, "created_at": submission.now,
+            "updated_at": submission.now, **submission.parts()}  # fmt: skip
+
+
+async def _count_new_answers(session: AsyncSession, prompt: DailyPrompt, answers: list[Answer]) -> dict[int, int]:
+    """Queue new answers' posts, count them in their authors' streaks; return the milestones reached by user id."""
+    if not answers:
+        return {}
+    posts = [{"guild_id": answer.guild_id, "channel_id": prompt.thread_id, "kind": OutboxKind.ANSWER,
+              "ref_id": answer.id, "payload": {}} for answer in answers]  # fmt: skip
+    await session.execute(insert(OutboxItem), posts)  # one statement: no object needs its id back
+    counted = await streaks.record_answers(session=session, guild_id=prompt.guild_id,
+                                           user_ids=[answer.user_id for answer in answers],
+                                           prompt_date=prompt.local_date)  # fmt: skip
+    milestones = {}
+    for answer in answers:
+        milestone = counted[answer.user_id].milestone
+        queue_milestone(session, prompt, answer, milestone)
+        if milestone is not None:
+            milestones[answer.user_id] = milestone
+    return milestones
+
+
+async def _edit_answer(session: AsyncSession, prompt: DailyPrompt, answer: Answer, submission: Submission) -> None:
+    """Replace a stored answer with a new submission, and queue the edit of its post when it was posted."""
+    answer.text = submission.body()
+    answer.display_name = submission.display_name[:100]
+    answer.updated_at = edit_version(answer.updated_at, submission.now)
+    for name, value in submission.parts().items():
+        setattr(answer, name, value)
+    answer.after_model_answer = await model_answer_opened(
+        session=session, guild_id=answer.guild_id, user_id=answer.user_id, question_id=prompt.question_id
+    )
+    if answer.post_message_id is not None:
+        session.add(OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id or 0,
+                               kind=OutboxKind.ANSWER_EDIT, ref_id=answer.id))  # fmt: skip
 
 
 def queue_milestone(session: AsyncSession, prompt: DailyPrompt, answer: Answer, milestone: int | None) -> None:

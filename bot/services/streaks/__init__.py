@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
@@ -68,16 +69,24 @@ async def get_member(*, session: AsyncSession, guild_id: int, user_id: int) -> M
 
 
 async def lock_member(*, session: AsyncSession, guild_id: int, user_id: int) -> MemberStreak:
-    """Return a member's streak row, created if missing and locked for this transaction.
+    """Return a member's streak row, created if missing and locked for this transaction."""
+    return (await lock_members(session=session, guild_id=guild_id, user_ids=[user_id]))[user_id]
+
+
+async def lock_members(*, session: AsyncSession, guild_id: int, user_ids: Sequence[int]) -> dict[int, MemberStreak]:
+    """Return members' streak rows by user id, each created if missing and locked for this transaction.
 
     The upsert's no-op update takes the row lock (as SELECT ... FOR UPDATE would), and RETURNING
-    gives the row as it stands after any concurrent writer committed.
+    gives the row as it stands after any concurrent writer committed. One statement for any number.
     """
     stmt = upsert(
-        session, MemberStreak, {"guild_id": guild_id, "user_id": user_id, "updated_at": utcnow()},
-        conflict=["guild_id", "user_id"], update={"updated_at": col(MemberStreak.updated_at)},
+        session, MemberStreak, None, conflict=["guild_id", "user_id"],
+        update={"updated_at": col(MemberStreak.updated_at)},
     ).returning(MemberStreak)  # fmt: skip
-    return (await session.scalars(stmt, execution_options={"populate_existing": True})).one()
+    now = utcnow()
+    rows = [{"guild_id": guild_id, "user_id": user_id, "updated_at": now} for user_id in user_ids]
+    found = await session.scalars(stmt, rows, execution_options={"populate_existing": True})
+    return {row.user_id: row for row in found}
 
 
 async def posted_dates(
@@ -94,67 +103,99 @@ async def posted_dates(
     return list(await session.scalars(stmt.order_by(col(DailyPrompt.local_date))))
 
 
-async def _bump_period(
+async def _bump_periods(
     session: AsyncSession,
     guild_id: int,
-    user_id: int,
-    day: dt.date,
+    entries: Sequence[tuple[int, dt.date, int]],
     *,
     answers: int = 0,
     reviews: int = 0,
-    best: int = 0,
 ) -> None:
-    """Add to the member's tallies of the week and the month of ``day`` (one statement, run for both rows)."""
+    """Add ``answers`` and ``reviews`` to members' tallies of the week and the month of a day.
+
+    ``entries`` are (user id, day, best streak that day): one statement run for all their rows.
+    """
     greatest = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
     rows = [
         {"guild_id": guild_id, "user_id": user_id, "period": period, "start": start, "answers": max(answers, 0),
          "reviews": max(reviews, 0), "best": best}
+        for user_id, day, best in entries
         for period, start in ((StatPeriod.WEEK, week_start(day)), (StatPeriod.MONTH, month_start(day)))
     ]  # fmt: skip
+    if not rows:
+        return
     await session.execute(
         upsert(
             session, PeriodStat, None, conflict=["guild_id", "user_id", "period", "start"],
-            update={"answers": PeriodStat.answers + answers, "reviews": PeriodStat.reviews + reviews,
-                    "best": greatest(PeriodStat.best, best)},
+            update=lambda new: {"answers": PeriodStat.answers + answers, "reviews": PeriodStat.reviews + reviews,
+                                "best": greatest(PeriodStat.best, new.best)},
         ),
         rows,
     )  # fmt: skip
 
 
-async def _mark_day(session: AsyncSession, guild_id: int, user_id: int, day: dt.date, status: str, after: int) -> None:
-    """Record a member's streak day (kept if already there)."""
-    values = {"guild_id": guild_id, "user_id": user_id, "local_date": day, "status": status, "streak_after": after}
+async def _mark_days(session: AsyncSession, guild_id: int, days: Sequence[tuple[int, dt.date, str, int]]) -> None:
+    """Record members' streak days, (user id, day, status, streak after) each; a day already there is kept."""
+    if not days:
+        return
+    rows = [{"guild_id": guild_id, "user_id": user_id, "local_date": day, "status": status, "streak_after": after}
+            for user_id, day, status, after in days]  # fmt: skip
     await session.execute(
-        insert_ignoring_conflicts(session, StreakDay, values, conflict=["guild_id", "user_id", "local_date"])
+        insert_ignoring_conflicts(session, StreakDay, None, conflict=["guild_id", "user_id", "local_date"]), rows
     )
 
 
 async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, prompt_date: dt.date) -> Counted:
     """Count a member's first answer to the prompt of ``prompt_date``; a repeat counts nothing."""
-    row = await lock_member(session=session, guild_id=guild_id, user_id=user_id)
-    state = state_of(row)
-    if row.last_prompt_date is not None and row.last_prompt_date >= prompt_date:
-        return Counted(state, None, counted=False)
+    return (await record_answers(session=session, guild_id=guild_id, user_ids=[user_id], prompt_date=prompt_date))[
+        user_id
+    ]
+
+
+async def record_answers(
+    *, session: AsyncSession, guild_id: int, user_ids: Sequence[int], prompt_date: dt.date
+) -> dict[int, Counted]:
+    """Count members' first answers to the prompt of ``prompt_date`` (a repeat counts nothing), by user id.
+
+    The same few statements for one member or a burst of them (``user_ids`` distinct).
+    """
+    rows = await lock_members(session=session, guild_id=guild_id, user_ids=user_ids)
     settings = await get_settings(session=session, guild_id=guild_id)
-    if row.last_prompt_date is not None and state.current > 0:
-        # Prompt days closed since the member's last one that were not settled yet.
-        for day in await posted_dates(session=session, guild_id=guild_id, after=row.last_prompt_date,
-                                      before=prompt_date):  # fmt: skip
-            state, status = missed(state, freezes_enabled=settings.freezes_enabled)
-            if status == DayStatus.FROZEN:
-                await _mark_day(session, guild_id, user_id, day, DayStatus.FROZEN, state.current)
-    if state.current == 0:
-        row.milestone_announced = 0  # a new streak: its milestones are announced afresh
-    before = state.current
-    state = answered(state)
-    milestone = None
-    if state.current > before and state.current in settings.milestones and state.current > row.milestone_announced:
-        milestone = row.milestone_announced = state.current
-    _store(row, state)
-    row.last_prompt_date = prompt_date
-    await _mark_day(session, guild_id, user_id, prompt_date, DayStatus.ANSWERED, state.current)
-    await _bump_period(session, guild_id, user_id, prompt_date, answers=1, best=state.current)
-    return Counted(state, milestone, counted=True)
+    # Prompt days closed since a member's last one that were not settled yet (read once for all).
+    unsettled = [row.last_prompt_date for row in rows.values() if row.current > 0 and row.last_prompt_date is not None
+                 and row.last_prompt_date < prompt_date]  # fmt: skip
+    closed = await posted_dates(session=session, guild_id=guild_id, after=min(unsettled),
+                                before=prompt_date) if unsettled else []  # fmt: skip
+    counted: dict[int, Counted] = {}
+    days: list[tuple[int, dt.date, str, int]] = []
+    periods: list[tuple[int, dt.date, int]] = []
+    for user_id in user_ids:
+        row = rows[user_id]
+        state = state_of(row)
+        last = row.last_prompt_date
+        if last is not None and last >= prompt_date:
+            counted[user_id] = Counted(state, None, counted=False)
+            continue
+        if last is not None and state.current > 0:
+            for day in (d for d in closed if d > last):
+                state, status = missed(state, freezes_enabled=settings.freezes_enabled)
+                if status == DayStatus.FROZEN:
+                    days.append((user_id, day, DayStatus.FROZEN, state.current))
+        if state.current == 0:
+            row.milestone_announced = 0  # a new streak: its milestones are announced afresh
+        before = state.current
+        state = answered(state)
+        milestone = None
+        if state.current > before and state.current in settings.milestones and state.current > row.milestone_announced:
+            milestone = row.milestone_announced = state.current
+        _store(row, state)
+        row.last_prompt_date = prompt_date
+        days.append((user_id, prompt_date, DayStatus.ANSWERED, state.current))
+        periods.append((user_id, prompt_date, state.current))
+        counted[user_id] = Counted(state, milestone, counted=True)
+    await _mark_days(session, guild_id, days)
+    await _bump_periods(session, guild_id, periods, answers=1)
+    return counted
 
 
 async def settle_closed_prompt(*, session: AsyncSession, guild_id: int, closed_date: dt.date) -> int:
@@ -211,7 +252,7 @@ async def record_review(
     """Count (or, with delta -1, uncount) a review a member gave."""
     row = await lock_member(session=session, guild_id=guild_id, user_id=reviewer_id)
     row.reviews_given = max(0, row.reviews_given + delta)
-    await _bump_period(session, guild_id, reviewer_id, local_day, reviews=delta)
+    await _bump_periods(session, guild_id, [(reviewer_id, local_day, 0)], reviews=delta)
 
 
 async def unannounce_milestone(*, session: AsyncSession, guild_id: int, user_id: int, milestone: int) -> None:
@@ -261,7 +302,7 @@ async def rebuild_member(*, session: AsyncSession, guild_id: int, user_id: int, 
             session.add(StreakDay(guild_id=guild_id, user_id=user_id, local_date=day, status=DayStatus(status),
                                   streak_after=running.current))  # fmt: skip
         if flag:
-            await _bump_period(session, guild_id, user_id, day, answers=1, best=running.current)
+            await _bump_periods(session, guild_id, [(user_id, day, running.current)], answers=1)
     zone = ZoneInfo(zone_name)
     reviews = await session.scalars(
         select(col(Review.created_at)).where(col(Review.guild_id) == guild_id, col(Review.reviewer_id) == user_id)
@@ -269,7 +310,7 @@ async def rebuild_member(*, session: AsyncSession, guild_id: int, user_id: int, 
     count = 0
     for created in reviews:
         count += 1
-        await _bump_period(session, guild_id, user_id, created.astimezone(zone).date(), reviews=1)
+        await _bump_periods(session, guild_id, [(user_id, created.astimezone(zone).date(), 0)], reviews=1)
     row.reviews_given = count
     await session.flush()
     return state
