@@ -129,11 +129,6 @@ def clean_answer(text: str) -> str:
     return cleaned
 
 
-async def open_prompt(*, session: AsyncSession, guild_id: int, prompt_id: int | None = None) -> DailyPrompt:
-    """Return the prompt an answer goes to: the latest posted one, which stays open until the next."""
-    return _still_open(await prompts.current_prompt(session=session, guild_id=guild_id), prompt_id)
-
-
 def _still_open(current: DailyPrompt | None, prompt_id: int | None) -> DailyPrompt:
     """Return the open prompt, refusing an answer to a closed one (``prompt_id``) or before its thread exists."""
     if current is None:
@@ -251,8 +246,10 @@ async def _count_new_answers(session: AsyncSession, prompt: DailyPrompt, answers
     """Queue new answers' posts, count them in their authors' streaks; return the milestones reached by user id."""
     if not answers:
         return {}
-    posts = [{"guild_id": answer.guild_id, "channel_id": prompt.thread_id, "kind": OutboxKind.ANSWER,
-              "ref_id": answer.id, "payload": {}} for answer in answers]  # fmt: skip
+    posts: list[dict[str, Any]] = [
+        {"guild_id": answer.guild_id, "channel_id": prompt.thread_id, "kind": OutboxKind.ANSWER, "ref_id": answer.id,
+         "payload": {}} for answer in answers
+    ]  # fmt: skip
     await session.execute(insert(OutboxItem), posts)  # one statement: no object needs its id back
     counted = await streaks.record_answers(session=session, guild_id=prompt.guild_id,
                                            user_ids=[answer.user_id for answer in answers],
