@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.models import MockAvoid, PairingConfig
+from bot.models import MockAvoid, MockGroup, MockGroupMember, MockRound, PairingConfig
+from bot.models.mock import GroupState, RoundState
 from bot.services import mock
 from bot.services.errors import Refused
+from bot.services.mock import rounds
 from bot.services.mock.availability import describe_slots, overlap, parse_availability
 
 GUILD, ALICE, BOB, CAROL = 77, 111111111111111111, 222222222222222222, 333333333333333333
@@ -93,3 +95,30 @@ async def test_round_times_follow_weekday_zone_and_cadence(database: Database) -
     assert biweekly == dt.datetime(2026, 6, 17, 15, 0, tzinfo=dt.UTC)
     async with database.read() as session:
         assert (await session.scalars(select(PairingConfig))).one().channel_id == 5
+
+
+async def test_member_groups_lists_recent_groups_newest_first_each_with_its_members_in_order(
+    database: Database,
+) -> None:
+    """One query gives a member's groups (a trio among them), newest round first, members in interview order."""
+    async with database.write() as session:
+        groups = []
+        for week, members in enumerate([(ALICE, BOB), (CAROL, ALICE, BOB), (BOB, CAROL), (ALICE, CAROL)]):
+            round_row = MockRound(guild_id=GUILD, period_key=f"2026-W{23 + week}", seed=week, state=RoundState.OPEN,
+                                  channel_id=1, created_at=NOW)  # fmt: skip
+            session.add(round_row)
+            await session.flush()
+            group = MockGroup(round_id=round_row.id or 0, guild_id=GUILD, state=GroupState.THREADED, created_at=NOW)
+            session.add(group)
+            await session.flush()
+            for position, user in enumerate(members):
+                session.add(MockGroupMember(group_id=group.id or 0, user_id=user, guild_id=GUILD, position=position))
+            groups.append(group.id)
+    async with database.read() as session:
+        found = await rounds.member_groups(session=session, guild_id=GUILD, user_id=ALICE, limit=10)
+        latest = await rounds.member_groups(session=session, guild_id=GUILD, user_id=ALICE, limit=2)
+    assert [(g.id, [m.user_id for m in members]) for _r, g, members in found] == [
+        (groups[3], [ALICE, CAROL]), (groups[1], [CAROL, ALICE, BOB]), (groups[0], [ALICE, BOB])
+    ]  # fmt: skip
+    assert [r.period_key for r, _g, _m in found] == ["2026-W26", "2026-W24", "2026-W23"]
+    assert [g.id for _r, g, _m in latest] == [groups[3], groups[1]]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from bot.db import insert_ignoring_conflicts
@@ -199,17 +200,26 @@ async def get_group(*, session: AsyncSession, group_id: int) -> tuple[MockGroup 
 async def member_groups(
     *, session: AsyncSession, guild_id: int, user_id: int, limit: int = 10
 ) -> list[tuple[MockRound, MockGroup, list[MockGroupMember]]]:
-    """Return a member's recent groups, newest first."""
-    stmt = (
-        select(MockRound, MockGroup)
-        .join(MockGroup, col(MockGroup.round_id) == col(MockRound.id))
-        .join(MockGroupMember, col(MockGroupMember.group_id) == col(MockGroup.id))
-        .where(col(MockGroupMember.guild_id) == guild_id, col(MockGroupMember.user_id) == user_id)
-        .order_by(col(MockRound.id).desc())
+    """Return a member's recent groups, newest first, each with its members in interview order (one query)."""
+    mine = aliased(MockGroupMember)
+    recent = (
+        select(col(mine.group_id))
+        .join(MockGroup, col(MockGroup.id) == col(mine.group_id))
+        .where(col(mine.guild_id) == guild_id, col(mine.user_id) == user_id)
+        .order_by(col(MockGroup.round_id).desc(), col(MockGroup.id).desc())
         .limit(limit)
     )
-    rows = (await session.execute(stmt)).all()
-    return [(r, g, await group_members(session=session, group_id=g.id or 0)) for r, g in rows]
+    stmt = (
+        select(MockRound, MockGroup, MockGroupMember)
+        .join(MockGroup, col(MockGroup.round_id) == col(MockRound.id))
+        .join(MockGroupMember, col(MockGroupMember.group_id) == col(MockGroup.id))
+        .where(col(MockGroup.id).in_(recent))
+        .order_by(col(MockRound.id).desc(), col(MockGroup.id).desc(), col(MockGroupMember.position))
+    )
+    groups: dict[int, tuple[MockRound, MockGroup, list[MockGroupMember]]] = {}
+    for round_row, group, member in (await session.execute(stmt)).all():
+        groups.setdefault(group.id or 0, (round_row, group, []))[2].append(member)
+    return list(groups.values())
 
 
 def interviewee_of(members: list[MockGroupMember], user_id: int) -> int | None:
