@@ -18,7 +18,7 @@ from bot.models.daily import OutboxKind, OutboxState
 from bot.services import privacy
 from bot.services.errors import Refused
 from bot.services.privacy import departures
-from bot.ui import Persistent, view_of
+from bot.ui import Persistent, in_time, reply, view_of
 
 if TYPE_CHECKING:
     from bot.client import DrillBot, Interaction
@@ -138,24 +138,27 @@ class PrivacyCog(commands.GroupCog, group_name="privacy", group_description="You
     async def export(self, interaction: Interaction) -> None:
         """Send the caller's data as a JSON file, ephemerally."""
         guild_id = _guild(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.db.read() as session:
-            data = await privacy.export(session=session, guild_id=guild_id, user_id=interaction.user.id,
-                                        now=self.bot.clock.now())  # fmt: skip
+
+        async def collect() -> dict[str, Any]:
+            async with self.bot.db.read() as session:
+                return await privacy.export(session=session, guild_id=guild_id, user_id=interaction.user.id,
+                                            now=self.bot.clock.now())  # fmt: skip
+
+        data = await in_time(interaction, collect())
         body = json.dumps(data, indent=2, ensure_ascii=False).encode()
         if len(body) > FILE_LIMIT:
             body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
         if len(body) > FILE_LIMIT:
-            await interaction.followup.send(
+            await reply(
+                interaction,
                 "Your data is larger than Discord lets me attach; ask an admin of this server to export it for you.",
-                ephemeral=True,
             )
             return
-        await interaction.followup.send(
+        await reply(
+            interaction,
             "Everything drillbot stores about you on this server (only you can see this). Your avoid list is "
             "stored as keyed hashes, so it cannot say who is on it.",
             file=discord.File(io.BytesIO(body), filename="drillbot-my-data.json"),
-            ephemeral=True,
         )
 
     @app_commands.command(name="delete", description="Erase everything drillbot stores about you on this server")

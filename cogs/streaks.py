@@ -22,7 +22,7 @@ from bot.services.streaks import leaderboard
 from bot.services.streaks import settings as streak_settings
 from bot.services.streaks import views as streak_views
 from bot.services.streaks.rules import MAX_FREEZES
-from bot.ui import Persistent, view_of
+from bot.ui import Persistent, in_time, reply, view_of
 from cogs.config_show import milestone_role_problems
 from cogs.daily.render import milestone_note
 
@@ -146,27 +146,31 @@ class StreaksCog(commands.Cog):
     async def streak(self, interaction: Interaction, member: discord.Member | None = None) -> None:
         """Show a member's streak with a heat map of the last 12 weeks."""
         assert interaction.guild_id is not None
-        target = member or interaction.user
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.db.read() as session:
-            card = await streak_views.streak_card(session=session, guild_id=interaction.guild_id, user_id=target.id,
-                                                  now=self.bot.clock.now())  # fmt: skip
-        row, days, today = card.row, card.days, card.today
-        image = await drawn(render_heatmap, days, end=today, title=f"{target.display_name} · last 12 weeks")
+        guild_id, target = interaction.guild_id, member or interaction.user
+
+        async def card() -> tuple[streak_views.StreakCard, bytes]:
+            async with self.bot.db.read() as session:
+                found = await streak_views.streak_card(session=session, guild_id=guild_id, user_id=target.id,
+                                                       now=self.bot.clock.now())  # fmt: skip
+            title = f"{target.display_name} · last 12 weeks"
+            return found, await drawn(render_heatmap, found.days, end=found.today, title=title)
+
+        (found, image) = await in_time(interaction, card())  # the picture may take a while under load
+        row, days, today = found.row, found.days, found.today
         alt = heatmap_alt_text(days, end=today)
         embed = discord.Embed(title=f"{target.display_name}'s streak", colour=discord.Colour.orange())
         current = row.current if row else 0
         saved = f" (kept alive by {row.frozen_in_streak} freeze(s))" if row and row.frozen_in_streak else ""
         embed.add_field(name="Current", value=f"{current} prompt day(s){saved}")
         embed.add_field(name="Best", value=str(row.best if row else 0))
-        held = f"{row.freezes if row else 0} / {MAX_FREEZES}" if card.freezes_enabled else "off on this server"
+        held = f"{row.freezes if row else 0} / {MAX_FREEZES}" if found.freezes_enabled else "off on this server"
         embed.add_field(name="Freezes held", value=held)
         embed.add_field(name="Answers", value=str(row.total_answers if row else 0))
         embed.add_field(name="Reviews given", value=str(row.reviews_given if row else 0))
         embed.set_image(url="attachment://streak.png")
         embed.set_footer(text=alt[:2048])
-        file = discord.File(io.BytesIO(image), filename="streak.png", description=alt[:1024])
-        await interaction.followup.send(embed=embed, file=file, ephemeral=True)
+        await reply(interaction, embed=embed,
+                    file=discord.File(io.BytesIO(image), filename="streak.png", description=alt[:1024]))  # fmt: skip
 
     @app_commands.command(name="leaderboard", description="Top members by streak, best, answers or reviews")
     @app_commands.describe(board="What to rank by", period="all-time, this month, or this week")

@@ -10,13 +10,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import admin_only
+from bot.models import MockFeedback
 from bot.render import drawn
 from bot.render.feedback_chart import render_trend, trend_alt_text
 from bot.services import feedback as svc
 from bot.services.errors import Refused
 from bot.services.feedback import stats as feedback_stats
 from bot.services.mock import period_label
-from bot.ui import view_of
+from bot.ui import in_time, reply, view_of
 from cogs.feedback.render import (
     CHART_NAME,
     feedback_embed,
@@ -74,19 +75,22 @@ class FeedbackCog(commands.GroupCog, group_name="feedback", group_description="P
     async def mine(self, interaction: Interaction) -> None:
         """Show the caller's received feedback, with a trend chart (only to them)."""
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)  # the chart takes a while under load
-        async with self.bot.db.read() as session:
-            summary, rows = await feedback_stats.mine(session=session, guild_id=interaction.guild_id,
-                                                      user_id=interaction.user.id, listed=LISTED)  # fmt: skip
+        guild_id, user = interaction.guild_id, interaction.user
         labels = svc.DIMENSION_LABELS
-        image = await drawn(render_trend, summary.trend, labels,
-                              title=f"{interaction.user.display_name} · feedback trend")  # fmt: skip
+
+        async def chart() -> tuple[feedback_stats.Summary, list[MockFeedback], bytes]:
+            async with self.bot.db.read() as session:
+                summary, rows = await feedback_stats.mine(session=session, guild_id=guild_id, user_id=user.id,
+                                                          listed=LISTED)  # fmt: skip
+            image = await drawn(render_trend, summary.trend, labels, title=f"{user.display_name} · feedback trend")
+            return summary, rows, image
+
+        summary, rows, image = await in_time(interaction, chart())  # the chart may take a while under load
         file = discord.File(io.BytesIO(image), filename=CHART_NAME,
                             description=trend_alt_text(summary.trend, labels))  # fmt: skip
         options = [discord.SelectOption(label=option_label(r), value=str(r.id)) for r in rows]
-        await interaction.followup.send(embed=summary_embed(summary, interaction.user.display_name), file=file,
-                                        view=view_of(OpenSelect(options)), ephemeral=True,
-                                        allowed_mentions=NONE)  # fmt: skip
+        await reply(interaction, embed=summary_embed(summary, user.display_name), file=file,
+                    view=view_of(OpenSelect(options)))  # fmt: skip
 
     @app_commands.command(name="reported", description="Read and remove feedback members reported (admins)")
     @admin_only()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlmodel import col
 
+import bot.ui
 from bot.client import DrillBot
 from bot.clock import ManualClock
 from bot.models import OutboxItem
@@ -285,3 +287,20 @@ async def test_removing_an_answer_or_review_recounts_streaks_and_boards(
     assert board.embed is not None and board.embed["footer"]["text"].startswith("You: #1 — 1")
     answers = await world.bob.slash("leaderboard", board="answers", period="month")
     assert answers.embed is not None and answers.embed["description"] == f"**1.** {world.alice.mention} — 2"
+
+
+async def test_a_quick_reply_comes_at_once_and_a_slow_one_is_acknowledged_first(
+    fake_discord: FakeDiscord, drillbot: DrillBot, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/streak and the answer's confirmation reply in one request when quick; when slow, "thinking" comes first."""
+    world = fake_discord.default
+    await set_up_prompts(fake_discord)
+    post = await post_june(fake_discord, drillbot, clock, 1)
+    quick = await answer(world.alice, post)
+    shown, _message = await show_streak(world.alice)
+    assert (quick.callback_type, shown.callback_type) == (4, 4)  # the reply itself
+    monkeypatch.setattr(bot.ui, "ACKNOWLEDGE_AFTER", 0.0)  # every piece of work now counts as slow
+    slow = await answer(world.bob, post)
+    shown, message = await show_streak(world.bob)
+    assert (slow.callback_type, shown.callback_type) == (5, 5)  # deferred: "thinking", then the content
+    assert "saved" in slow.text() and fields(shown)["Answers"] == "1" and message.attachments
