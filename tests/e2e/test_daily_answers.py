@@ -72,7 +72,7 @@ async def test_the_answer_button_stores_and_posts_the_answer(
     world = fake_discord.default
     post, thread = await post_day(fake_discord, drillbot, clock)
     done = await answer(world.alice, post, "  @everyone I led the churn model rebuild; retention rose 3%.  ")
-    assert done.ephemeral and done.callback_type == 5 and f"<#{thread.id}>" in done.content
+    assert done.ephemeral and done.callback_type == 4 and f"<#{thread.id}>" in done.content
     [row] = await answers_of(drillbot)
     assert (row.user_id, row.source) == (world.alice.id, "modal")
     assert row.text == "@everyone I led the churn model rebuild; retention rose 3%."  # trimmed
