@@ -13,7 +13,7 @@ from sqlmodel import col
 from bot.db import Database
 from bot.models import Answer, DailyPrompt, MemberStreak, OutboxItem, PeriodStat, Review, StreakDay
 from bot.services import streaks
-from bot.services.daily import answers, posts, removals
+from bot.services.daily import answers, posts, removals, reviews
 from bot.services.errors import Refused
 
 GUILD, ALICE, BOB = 9, 100, 200
@@ -116,9 +116,9 @@ async def test_review_rules(database: Database) -> None:
     answer = (await _answer(database, ALICE, "answer")).answer
     assert answer.id is not None
 
-    async def review(reviewer: int, s: int, c: int, d: int) -> answers.ReviewResult:
+    async def review(reviewer: int, s: int, c: int, d: int) -> reviews.ReviewResult:
         async with database.write() as session:
-            return await answers.submit_review(
+            return await reviews.submit_review(
                 session=session,
                 answer_id=answer.id or 0,
                 reviewer_id=reviewer,
@@ -143,7 +143,7 @@ async def test_removing_an_answer_removes_its_reviews_and_history(database: Data
     await _prompt(database)
     answer = (await _answer(database, ALICE, "answer")).answer
     async with database.write() as session:
-        await answers.submit_review(
+        await reviews.submit_review(
             session=session,
             answer_id=answer.id or 0,
             reviewer_id=BOB,

@@ -32,7 +32,7 @@ from bot.models import (
 )
 from bot.models.daily import OutboxKind
 from bot.services import mock, privacy
-from bot.services.daily import answers
+from bot.services.daily import answers, reviews
 from bot.services.mock import rounds
 from bot.services.privacy import departures
 
@@ -129,7 +129,7 @@ async def _plant(db: Database, guild_id: int = GUILD) -> dict[str, Any]:
     async with db.write() as session:
         a = ids["answers"]
         for reviewer, author_day in ((Y, (X, 1)), (Z, (X, 1)), (X, (Y, 1)), (X, (Y, 2)), (Z, (Y, 2))):
-            result = await answers.submit_review(session=session, answer_id=a[author_day], reviewer_id=reviewer,
+            result = await reviews.submit_review(session=session, answer_id=a[author_day], reviewer_id=reviewer,
                                                  reviewer_name=f"r{reviewer % 100}", structure=4, clarity=3, depth=5,
                                                  comment=f"comment by {reviewer}", now=NOW)  # fmt: skip
             ids["reviews"][(reviewer, author_day)] = result.review.id

@@ -12,7 +12,7 @@ from bot.db import Database
 from bot.models import DailyPrompt, OutboxItem
 from bot.models.daily import OutboxKind
 from bot.services import streaks
-from bot.services.daily import answers, prompts, removals
+from bot.services.daily import answers, prompts, removals, reviews
 
 GUILD, ALICE, BOB = 31, 1, 2
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -67,7 +67,7 @@ async def test_reviews_count_and_removal_uncounts(database: Database) -> None:
     await _post(database, 1)
     answer = (await _answer(database, ALICE)).answer
     async with database.write() as session:
-        review = await answers.submit_review(session=session, answer_id=answer.id or 0, reviewer_id=BOB,
+        review = await reviews.submit_review(session=session, answer_id=answer.id or 0, reviewer_id=BOB,
                                              structure=4, clarity=4, depth=4, comment="", now=NOW)  # fmt: skip
     assert (await _streak(database, BOB))[2] == 1
     async with database.write() as session:

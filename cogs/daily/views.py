@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.models import Answer
-from bot.services.daily import answers, checking
+from bot.services.daily import answers, checking, reviews
 from bot.services.daily.checking import badge
 from bot.services.daily.practice import recent_attempts
 from bot.services.errors import Refused
@@ -117,7 +117,7 @@ async def show_model_answer(interaction: Interaction, *, prompt_id: int) -> None
 async def open_review_form(interaction: Interaction, *, answer_id: int) -> None:
     """Open the review modal for an answer, pre-filled with the caller's review; the author is refused."""
     async with interaction.client.db.read() as session:
-        earlier = await answers.review_form(session=session, answer_id=answer_id, reviewer_id=interaction.user.id)
+        earlier = await reviews.review_form(session=session, answer_id=answer_id, reviewer_id=interaction.user.id)
     await interaction.response.send_modal(ReviewModal(answer_id=answer_id, earlier=earlier))
 
 
@@ -127,7 +127,7 @@ async def submit_review(interaction: Interaction, *, answer_id: int, scores: lis
     structure, clarity, depth = scores
     await interaction.response.defer(ephemeral=True, thinking=True)
     async with bot.db.write() as session:
-        result = await answers.submit_review(
+        result = await reviews.submit_review(
             session=session, answer_id=answer_id, reviewer_id=interaction.user.id,
             reviewer_name=interaction.user.display_name, structure=structure, clarity=clarity, depth=depth,
             comment=comment, now=bot.clock.now(),
@@ -375,7 +375,7 @@ class ReviewModal(DrillModal):
             self.scores.append(select)
             self.add_item(discord.ui.Label(text=name, component=select))
         self.comment: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            style=discord.TextStyle.paragraph, required=False, max_length=answers.COMMENT_MAX,
+            style=discord.TextStyle.paragraph, required=False, max_length=reviews.COMMENT_MAX,
             default=earlier[3] if earlier else None, placeholder="What was strong, and one thing to improve",
         )  # fmt: skip
         self.add_item(discord.ui.Label(text="Comment", component=self.comment))

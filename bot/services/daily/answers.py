@@ -1,4 +1,4 @@
-"""Answers and peer reviews: one answer per member per prompt, one review per reviewer per answer."""
+"""Answers: one per member per prompt, stored alone or a burst together, edited, and posted in the thread."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlmodel import col
 from bot.db import insert_ignoring_conflicts
 from bot.models import Answer, DailyPrompt, ModelAnswerView, OutboxItem, Review
 from bot.models.daily import AnswerSource, OutboxKind, Verdict
-from bot.services import guild_time, streaks
+from bot.services import streaks
 from bot.services.daily import prompts
 from bot.services.errors import Refused
 from bot.services.questions import question_of
@@ -23,8 +23,6 @@ from bot.services.questions.schema import Question
 from bot.text import visible
 
 ANSWER_MAX = 4000
-COMMENT_MAX = 1000
-SCORE_RANGE = range(1, 6)
 
 
 async def _store_answer(session: AsyncSession, values: dict[str, Any]) -> tuple[Answer, bool]:
@@ -68,15 +66,6 @@ class AnswerResult:
     prompt: DailyPrompt
     created: bool
     milestone: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewResult:
-    """The stored review, whether it is new, and the answer it is about."""
-
-    review: Review
-    answer: Answer
-    created: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,88 +277,6 @@ def queue_milestone(session: AsyncSession, prompt: DailyPrompt, answer: Answer, 
     )  # fmt: skip
 
 
-def check_scores(structure: int, clarity: int, depth: int) -> None:
-    """Refuse scores outside 1-5."""
-    if any(score not in SCORE_RANGE for score in (structure, clarity, depth)):
-        raise Refused("Pick a score from 1 to 5 for structure, clarity and depth. Nothing was stored.")
-
-
-async def submit_review(
-    *,
-    session: AsyncSession,
-    answer_id: int,
-    reviewer_id: int,
-    structure: int,
-    reviewer_name: str = "",
-    clarity: int,
-    depth: int,
-    comment: str,
-    now: dt.datetime,
-) -> ReviewResult:
-    """Store a review (or update the reviewer's earlier one) and queue the author's notice."""
-    check_scores(structure, clarity, depth)
-    comment = visible(comment)
-    if len(comment) > COMMENT_MAX:
-        raise Refused(f"Comments are limited to {COMMENT_MAX} characters.")
-    answer = await session.get(Answer, answer_id)
-    if answer is None:
-        raise Refused("That answer was removed.")
-    if answer.user_id == reviewer_id:
-        raise Refused("You cannot review your own answer; ask a peer to review it.")
-    values = {
-        "structure": structure,
-        "clarity": clarity,
-        "depth": depth,
-        "comment": comment,
-        "reviewer_name": reviewer_name[:100],
-    }
-    inserted = await session.execute(
-        insert_ignoring_conflicts(
-            session,
-            Review,
-            {
-                "answer_id": answer_id,
-                "guild_id": answer.guild_id,
-                "reviewer_id": reviewer_id,
-                "created_at": now,
-                "updated_at": now,
-                **values,
-            },
-            conflict=["answer_id", "reviewer_id"],
-        )
-    )
-    created = bool(inserted.rowcount)  # type: ignore[attr-defined]
-    review = (
-        await session.scalars(
-            select(Review)
-            .where(col(Review.answer_id) == answer_id, col(Review.reviewer_id) == reviewer_id)
-            .execution_options(populate_existing=True)
-        )
-    ).one()
-    if not created:
-        for key, value in values.items():
-            setattr(review, key, value)
-        review.updated_at = now
-    else:
-        await streaks.record_review(
-            session=session, guild_id=answer.guild_id, reviewer_id=reviewer_id,
-            local_day=await guild_time.local_day(session, answer.guild_id, now),
-        )  # fmt: skip
-    prompt = await session.get(DailyPrompt, answer.prompt_id)
-    if prompt is not None and prompt.thread_id is not None:
-        # One notice per review, ever: an edit only updates it (quietly; a notice still waiting shows the edit).
-        kind = OutboxKind.REVIEW_NOTICE if created else OutboxKind.REVIEW_NOTICE_EDIT
-        session.add(OutboxItem(guild_id=answer.guild_id, channel_id=prompt.thread_id, kind=kind, ref_id=review.id))
-        if answer.post_message_id is not None:
-            session.add(
-                OutboxItem(
-                    guild_id=answer.guild_id, channel_id=prompt.thread_id, kind=OutboxKind.ANSWER_EDIT, ref_id=answer.id
-                )
-            )
-    await session.flush()
-    return ReviewResult(review, answer, created)
-
-
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     """One answered prompt in a member's history."""
@@ -420,12 +327,6 @@ async def my_answer(*, session: AsyncSession, prompt_id: int, user_id: int) -> A
     return (await session.scalars(stmt)).first()
 
 
-async def my_review(*, session: AsyncSession, answer_id: int, reviewer_id: int) -> Review | None:
-    """Return a reviewer's review of an answer, if any."""
-    stmt = select(Review).where(col(Review.answer_id) == answer_id, col(Review.reviewer_id) == reviewer_id)
-    return (await session.scalars(stmt)).first()
-
-
 async def question_of_prompt(
     *, session: AsyncSession, bank: QuestionBank, guild_id: int, prompt_id: int
 ) -> Question | None:
@@ -453,17 +354,6 @@ async def answer_form(
     prompt = _still_open(current, prompt_id)
     question = await question_of(session=session, bank=bank, guild_id=guild_id, question_id=prompt.question_id)
     return AnswerForm(prompt, question, earlier)
-
-
-async def review_form(*, session: AsyncSession, answer_id: int, reviewer_id: int) -> tuple[int, int, int, str] | None:
-    """Return a reviewer's earlier scores and comment for an answer (None: a first review); the author is refused."""
-    answer = await session.get(Answer, answer_id)
-    if answer is None:
-        raise Refused("That answer was removed.")
-    if answer.user_id == reviewer_id:
-        raise Refused("You cannot review your own answer; ask a peer to review it.")
-    mine = await my_review(session=session, answer_id=answer_id, reviewer_id=reviewer_id)
-    return (mine.structure, mine.clarity, mine.depth, mine.comment) if mine else None
 
 
 async def submit_thread_message(
