@@ -187,6 +187,7 @@ async def submit_answers(*, session: AsyncSession, submissions: Sequence[Submiss
     member's second submission in the same burst is an edit of their first.
     """
     results: dict[int, AnswerResult | Refused] = {}
+    bodies: dict[int, str] = {}  # the stored text of each accepted submission
     by_guild: dict[int, list[int]] = {}
     for index, submission in enumerate(submissions):
         by_guild.setdefault(submission.guild_id, []).append(index)
@@ -197,7 +198,7 @@ async def submit_answers(*, session: AsyncSession, submissions: Sequence[Submiss
         for index in indexes:
             submission = submissions[index]
             try:
-                submission.body()
+                bodies[index] = submission.body()
                 _still_open(current, submission.prompt_id)
             except Refused as refused:
                 results[index] = refused
@@ -209,7 +210,9 @@ async def submit_answers(*, session: AsyncSession, submissions: Sequence[Submiss
         if not first:
             continue
         assert current is not None and current.id is not None and current.thread_id is not None
-        created = await _insert_answers(session, [_answer_row(current, submissions[i]) for i in first.values()])
+        created = await _insert_answers(
+            session, [_answer_row(current, submissions[i], bodies[i]) for i in first.values()]
+        )
         milestones = await _count_new_answers(session, current, list(created.values()))
         for user_id, answer in created.items():
             results[first[user_id]] = AnswerResult(answer, current, True, milestones.get(user_id))
@@ -218,15 +221,15 @@ async def submit_answers(*, session: AsyncSession, submissions: Sequence[Submiss
         for index in [first[user_id] for user_id in earlier] + repeats:
             submission = submissions[index]
             answer = stored.get(submission.user_id) or created[submission.user_id]
-            await _edit_answer(session, current, answer, submission)
+            await _edit_answer(session, current, answer, submission, bodies[index])
             results[index] = AnswerResult(answer, current, False)
     await session.flush()
     return [results[index] for index in range(len(submissions))]
 
 
-def _answer_row(prompt: DailyPrompt, submission: Submission) -> dict[str, Any]:
+def _answer_row(prompt: DailyPrompt, submission: Submission, body: str) -> dict[str, Any]:
     return {"prompt_id": prompt.id, "guild_id": submission.guild_id, "user_id": submission.user_id,
-            "display_name": submission.display_name[:100], "text": submission.body(), "source": submission.source,
+            "display_name": submission.display_name[:100], "text": body, "source": submission.source,
             "source_message_id": submission.source_message_id, "created_at": submission.now,
             "updated_at": submission.now, **submission.parts()}  # fmt: skip
 
@@ -252,9 +255,11 @@ async def _count_new_answers(session: AsyncSession, prompt: DailyPrompt, answers
     return milestones
 
 
-async def _edit_answer(session: AsyncSession, prompt: DailyPrompt, answer: Answer, submission: Submission) -> None:
+async def _edit_answer(
+    session: AsyncSession, prompt: DailyPrompt, answer: Answer, submission: Submission, body: str
+) -> None:
     """Replace a stored answer with a new submission, and queue the edit of its post when it was posted."""
-    answer.text = submission.body()
+    answer.text = body
     answer.display_name = submission.display_name[:100]
     answer.updated_at = edit_version(answer.updated_at, submission.now)
     for name, value in submission.parts().items():
