@@ -19,15 +19,28 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+async def reply(
+    interaction: Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    file: discord.File | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Reply ephemerally, with no mentions: the response itself, or the follow-up when already acknowledged."""
+    given = {"content": content, "embed": embed, "file": file, "view": view}
+    extra: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    none = discord.AllowedMentions.none()
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=True, allowed_mentions=none, **extra)
+    else:
+        await interaction.response.send_message(ephemeral=True, allowed_mentions=none, **extra)
+
+
 async def send_ephemeral(interaction: Interaction, content: str) -> None:
-    """Answer ephemerally, whether or not the interaction was already acknowledged."""
+    """Answer ephemerally, whether or not the interaction was already acknowledged; a failure is only logged."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
-        else:
-            await interaction.response.send_message(
-                content, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+        await reply(interaction, content)
     except discord.HTTPException:
         log.warning("could not tell the user about an error", exc_info=True)
 

@@ -121,7 +121,7 @@ async def in_time(interaction: Interaction, work: Awaitable[T]) -> T:
     """Return ``work``'s result; if it takes longer than ACKNOWLEDGE_AFTER, acknowledge the interaction meanwhile.
 
     Replying with the result at once saves a request per interaction (a burst's replies come back
-    sooner); a slow moment is still acknowledged within Discord's deadline. Reply with ``reply``.
+    sooner); a slow moment is still acknowledged within Discord's deadline. Reply with ``bot.tree.reply``.
     The work goes on if the caller is cancelled (it may be a write).
     """
     task = asyncio.ensure_future(work)
@@ -129,21 +129,3 @@ async def in_time(interaction: Interaction, work: Awaitable[T]) -> T:
     if not done and not interaction.response.is_done():
         await interaction.response.defer(ephemeral=True, thinking=True)
     return await task
-
-
-async def reply(
-    interaction: Interaction,
-    content: str | None = None,
-    *,
-    embed: discord.Embed | None = None,
-    file: discord.File | None = None,
-    view: discord.ui.View | None = None,
-) -> None:
-    """Reply ephemerally, with no mentions: the response itself, or the follow-up when already acknowledged."""
-    given = {"content": content, "embed": embed, "file": file, "view": view}
-    extra: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
-    none = discord.AllowedMentions.none()
-    if interaction.response.is_done():
-        await interaction.followup.send(ephemeral=True, allowed_mentions=none, **extra)
-    else:
-        await interaction.response.send_message(ephemeral=True, allowed_mentions=none, **extra)

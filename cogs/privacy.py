@@ -18,7 +18,8 @@ from bot.models.daily import OutboxKind, OutboxState
 from bot.services import privacy
 from bot.services.errors import Refused
 from bot.services.privacy import departures
-from bot.ui import Persistent, in_time, reply, view_of
+from bot.tree import reply
+from bot.ui import Persistent, in_time, view_of
 
 if TYPE_CHECKING:
     from bot.client import DrillBot, Interaction

@@ -22,7 +22,8 @@ from bot.services.streaks import leaderboard
 from bot.services.streaks import settings as streak_settings
 from bot.services.streaks import views as streak_views
 from bot.services.streaks.rules import MAX_FREEZES
-from bot.ui import Persistent, in_time, reply, view_of
+from bot.tree import reply
+from bot.ui import Persistent, in_time, view_of
 from cogs.config_show import milestone_role_problems
 from cogs.daily.render import milestone_note
 
@@ -155,7 +156,7 @@ class StreaksCog(commands.Cog):
             title = f"{target.display_name} · last 12 weeks"
             return found, await drawn(render_heatmap, found.days, end=found.today, title=title)
 
-        (found, image) = await in_time(interaction, card())  # the picture may take a while under load
+        found, image = await in_time(interaction, card())  # the picture may take a while under load
         row, days, today = found.row, found.days, found.today
         alt = heatmap_alt_text(days, end=today)
         embed = discord.Embed(title=f"{target.display_name}'s streak", colour=discord.Colour.orange())

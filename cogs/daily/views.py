@@ -16,7 +16,8 @@ from bot.services.questions.datasets import DIALECT
 from bot.services.questions.schema import QUERY_MAX as SQL_MAX
 from bot.services.questions.schema import Question
 from bot.text import fenced, visible
-from bot.ui import DrillModal, Persistent, in_time, reply, view_of
+from bot.tree import reply
+from bot.ui import DrillModal, Persistent, in_time, view_of
 from cogs.daily.render import history_embed
 from cogs.daily.tries import TryQueryButton
 from cogs.questions.render import solution_embed

@@ -17,7 +17,8 @@ from bot.services import feedback as svc
 from bot.services.errors import Refused
 from bot.services.feedback import stats as feedback_stats
 from bot.services.mock import period_label
-from bot.ui import in_time, reply, view_of
+from bot.tree import reply
+from bot.ui import in_time, view_of
 from cogs.feedback.render import (
     CHART_NAME,
     feedback_embed,
