@@ -1,4 +1,4 @@
-"""Streaks in the database: one atomic update per counted answer, one bulk update per closed prompt."""
+"""Streaks in the database: a few statements per group of counted answers, one bulk update per closed prompt."""
 
 from __future__ import annotations
 
