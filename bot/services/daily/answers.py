@@ -213,6 +213,7 @@ async def submit_answers(*, session: AsyncSession, submissions: Sequence[Submiss
         created = await _insert_answers(
             session, [_answer_row(current, submissions[i], bodies[i]) for i in first.values()]
         )
+        await _queue_posts(session, current, list(created.values()))
         milestones = await _count_new_answers(session, current, list(created.values()))
         for user_id, answer in created.items():
             results[first[user_id]] = AnswerResult(answer, current, True, milestones.get(user_id))
@@ -234,15 +235,20 @@ def _answer_row(prompt: DailyPrompt, submission: Submission, body: str) -> dict[
             "updated_at": submission.now, **submission.parts()}  # fmt: skip
 
 
+async def _queue_posts(session: AsyncSession, prompt: DailyPrompt, answers: list[Answer]) -> None:
+    """Queue new answers' posts in the prompt's thread (one statement: no object needs its id back)."""
+    if answers:
+        posts: list[dict[str, Any]] = [
+            {"guild_id": answer.guild_id, "channel_id": prompt.thread_id, "kind": OutboxKind.ANSWER,
+             "ref_id": answer.id, "payload": {}} for answer in answers
+        ]  # fmt: skip
+        await session.execute(insert(OutboxItem), posts)
+
+
 async def _count_new_answers(session: AsyncSession, prompt: DailyPrompt, answers: list[Answer]) -> dict[int, int]:
-    """Queue new answers' posts, count them in their authors' streaks; return the milestones reached by user id."""
+    """Count new answers in their authors' streaks and queue milestone notes; return the milestones by user id."""
     if not answers:
         return {}
-    posts: list[dict[str, Any]] = [
-        {"guild_id": answer.guild_id, "channel_id": prompt.thread_id, "kind": OutboxKind.ANSWER, "ref_id": answer.id,
-         "payload": {}} for answer in answers
-    ]  # fmt: skip
-    await session.execute(insert(OutboxItem), posts)  # one statement: no object needs its id back
     counted = await streaks.record_answers(session=session, guild_id=prompt.guild_id,
                                            user_ids=[answer.user_id for answer in answers],
                                            prompt_date=prompt.local_date)  # fmt: skip
@@ -394,11 +400,5 @@ async def submit_thread_message(
          "text": body, "source": AnswerSource.MESSAGE, "source_message_id": message_id, "created_at": now,
          "updated_at": now},
     )  # fmt: skip
-    milestone = None
-    if created:
-        counted = await streaks.record_answer(
-            session=session, guild_id=guild_id, user_id=user_id, prompt_date=prompt.local_date
-        )
-        milestone = counted.milestone
-        queue_milestone(session, prompt, answer, milestone)
-    return AnswerResult(answer, prompt, created=created, milestone=milestone)
+    milestones = await _count_new_answers(session, prompt, [answer] if created else [])
+    return AnswerResult(answer, prompt, created=created, milestone=milestones.get(user_id))
