@@ -240,13 +240,15 @@ async def test_streaks_counted_together_match_streaks_counted_one_by_one(databas
             for user, answered in histories.items():
                 if day in answered:
                     async with database.write() as session:
-                        await streaks.record_answer(session=session, guild_id=guild, user_id=user,
-                                                    prompt_date=dt.date(2026, 6, day))  # fmt: skip
+                        await streaks.record_answers(session=session, guild_id=guild, user_ids=[user],
+                                                     prompt_date=dt.date(2026, 6, day))  # fmt: skip
         nine = dt.date(2026, 6, 9)
         async with database.write() as session:
             if guild == 21:
-                counted = {u: await streaks.record_answer(session=session, guild_id=guild, user_id=u, prompt_date=nine)
-                           for u in histories}  # fmt: skip
+                counted = {}
+                for u in histories:  # one member at a time, in one transaction
+                    counted |= await streaks.record_answers(session=session, guild_id=guild, user_ids=[u],
+                                                            prompt_date=nine)  # fmt: skip
             else:
                 counted = await streaks.record_answers(session=session, guild_id=guild, user_ids=list(histories),
                                                        prompt_date=nine)  # fmt: skip

@@ -120,7 +120,7 @@ async def test_week_and_month_boards_count_inside_the_period(database: Database)
             for user in (1, 2) if day.month == 6 else (3,):
                 if user == 2 and day == days[1]:
                     continue
-                await streaks.record_answer(session=session, guild_id=GUILD, user_id=user, prompt_date=day)
+                await streaks.record_answers(session=session, guild_id=GUILD, user_ids=[user], prompt_date=day)
     week, _ = await _page(database, "answers", "week")
     month, _ = await _page(database, "answers", "month")
     alltime, _ = await _page(database, "answers", "all-time")
@@ -137,9 +137,9 @@ async def test_heatmap_days_and_reminders(database: Database) -> None:
         await _prompt(database, day, pid)
         if day.day < 16:
             async with database.write() as session:
-                await streaks.record_answer(session=session, guild_id=GUILD, user_id=1, prompt_date=day)
+                await streaks.record_answers(session=session, guild_id=GUILD, user_ids=[1], prompt_date=day)
                 if day.day != 13:
-                    await streaks.record_answer(session=session, guild_id=GUILD, user_id=2, prompt_date=day)
+                    await streaks.record_answers(session=session, guild_id=GUILD, user_ids=[2], prompt_date=day)
     async with database.write() as session:
         await streaks.settle_closed_prompt(session=session, guild_id=GUILD, closed_date=dt.date(2026, 6, 13))
         await set_reminders(session=session, guild_id=GUILD, user_id=1, on=True)

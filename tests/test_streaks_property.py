@@ -96,7 +96,7 @@ async def run_scenario(db: Database, s: dict[str, object]) -> None:
             history[member].add(day)
             for _ in range(2 if duplicates[index] else 1):  # a retried submission counts once
                 async with db.write() as session:
-                    await streaks.record_answer(session=session, guild_id=GUILD, user_id=member, prompt_date=day)
+                    await streaks.record_answers(session=session, guild_id=GUILD, user_ids=[member], prompt_date=day)
     for member, answered_days in history.items():
         async with db.read() as session:
             row = await streaks.get_member(session=session, guild_id=GUILD, user_id=member)

@@ -189,7 +189,7 @@ async def open_next_prompt(db: Database, world: World) -> tuple[int, dt.date, Fi
 def likely_answerers(world: World, rng: random.Random, count: int) -> list[int]:
     """Draw ``count`` distinct members as a real prompt day's answerers come: weighted by their last 4 weeks.
 
-    Mostly the active members (who hold streaks, so record_answer takes its usual path), with a
+    Mostly the active members (who hold streaks, so record_answers takes its usual path), with a
     few returning and first-time answerers (a small floor weight). Efraimidis-Spirakis sampling.
     """
     recent = len(world.days) - 28
@@ -251,7 +251,7 @@ async def just_before_autovacuum(db: Database, world: World, rng: random.Random,
 async def time_record(
     db: Database, world: World, rng: random.Random, prompt_id: int, day: dt.date, iterations: int, warmup: int
 ) -> tuple[Figure, int]:
-    """Time recording a first answer to the new prompt: the Answer insert and record_answer, one transaction each.
+    """Time recording a first answer to the new prompt: the Answer insert and record_answers, one transaction each.
 
     Returns the figure and how many of the timed members had a running streak.
     """

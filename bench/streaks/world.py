@@ -181,7 +181,7 @@ def build_world(rng: random.Random, n_members: int, n_days: int) -> World:
             accounted = days
         state, statuses = recompute(flags, freezes_enabled=True)
         current = 0
-        last_accounted: dt.date | None = None  # what record_answer / settle_closed_prompt leave in last_prompt_date
+        last_accounted: dt.date | None = None  # what record_answers / settle_closed_prompt leave in last_prompt_date
         for day, status in zip(accounted, statuses, strict=True):
             if status == "answered":
                 current += 1

@@ -145,13 +145,6 @@ async def _mark_days(session: AsyncSession, guild_id: int, days: Sequence[tuple[
     )
 
 
-async def record_answer(*, session: AsyncSession, guild_id: int, user_id: int, prompt_date: dt.date) -> Counted:
-    """Count a member's first answer to the prompt of ``prompt_date``; a repeat counts nothing."""
-    return (await record_answers(session=session, guild_id=guild_id, user_ids=[user_id], prompt_date=prompt_date))[
-        user_id
-    ]
-
-
 async def record_answers(
     *, session: AsyncSession, guild_id: int, user_ids: Sequence[int], prompt_date: dt.date
 ) -> dict[int, Counted]:
