@@ -24,16 +24,15 @@ class CoreRoutes:
 
     def table(self) -> list[web.RouteDef]:
         """Return the aiohttp route table."""
-        api = API
-        commands = api + "/applications/{app_id}/commands"
-        guild_commands = api + "/applications/{app_id}/guilds/{guild_id}/commands"
+        commands = API + "/applications/{app_id}/commands"
+        guild_commands = API + "/applications/{app_id}/guilds/{guild_id}/commands"
         return [
-            web.get(api + "/users/@me", self.me),
-            web.get(api + "/users/{user_id:\\d+}", self.get_user),
-            web.get(api + "/oauth2/applications/@me", self.application_info),
-            web.get(api + "/applications/@me", self.application_info),
-            web.get(api + "/gateway", self.gateway),
-            web.get(api + "/gateway/bot", self.gateway_bot),
+            web.get(API + "/users/@me", self.me),
+            web.get(API + "/users/{user_id:\\d+}", self.get_user),
+            web.get(API + "/oauth2/applications/@me", self.application_info),
+            web.get(API + "/applications/@me", self.application_info),
+            web.get(API + "/gateway", self.gateway),
+            web.get(API + "/gateway/bot", self.gateway_bot),
             web.get(commands, self.list_commands),
             web.put(commands, self.overwrite_commands),
             web.post(commands, self.upsert_command),
