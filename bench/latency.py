@@ -309,7 +309,8 @@ class Burst:
         verdict = "" if self.bare else ("  met" if self.p(99) < P99_TARGET else "  MISSED")
         return (
             f"  {self.name:<34} p50 {ms(self.p(50))}  p99 {ms(self.p(99))}  max {ms(max(self.latencies))}"
-            f" | CPU bot {self.bot_cpu * 1000 / len(self.latencies):5.1f} ms each{verdict}"
+            f" | CPU bot {self.bot_cpu * 1000 / len(self.latencies):5.1f} ms each,"
+            f" {self.bot_cpu:5.2f} s in all{verdict}"
         )
 
 
