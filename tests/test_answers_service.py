@@ -15,6 +15,7 @@ from bot.models import Answer, DailyPrompt, MemberStreak, OutboxItem, PeriodStat
 from bot.services import streaks
 from bot.services.daily import answers, posts, removals, reviews
 from bot.services.errors import Refused
+from bot.services.questions.bank import QuestionBank
 
 GUILD, ALICE, BOB = 9, 100, 200
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -164,6 +165,32 @@ async def test_removing_an_answer_removes_its_reviews_and_history(database: Data
     assert await _count(database, Answer) == 0 and await _count(database, Review) == 0
     async with database.read() as session:
         assert (await answers.history(session=session, guild_id=GUILD, user_id=ALICE, offset=0, limit=10))[1] == 0
+
+
+async def test_a_prompts_question_is_read_once_and_only_for_its_own_server(database: Database) -> None:
+    """Every Answer submit looks up its prompt's question: the prompt is read once, then held."""
+    bank = QuestionBank.load()
+    statements = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    async def question_of(guild_id: int, prompt_id: int) -> str | None:
+        async with database.read() as session:
+            found = await answers.question_of_prompt(session=session, bank=bank, guild_id=guild_id,
+                                                     prompt_id=prompt_id)  # fmt: skip
+        return found.id if found else None
+
+    assert await question_of(GUILD, 1) is None  # not posted yet
+    prompt_id = await _prompt(database)  # the write drops what was held for the table
+    event.listen(database.read_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        assert [await question_of(GUILD, prompt_id) for _ in range(3)] == ["beh-001"] * 3
+        assert await question_of(GUILD + 1, prompt_id) is None  # another server's prompt id
+    finally:
+        event.remove(database.read_engine.sync_engine, "before_cursor_execute", count)
+    assert statements == 1
 
 
 def _submission(user: int, text: str, *, prompt_id: int | None = None) -> answers.Submission:

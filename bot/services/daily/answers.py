@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from bot.cache import cached
 from bot.db import insert_ignoring_conflicts
 from bot.models import Answer, DailyPrompt, ModelAnswerView, OutboxItem, Review
 from bot.models.daily import AnswerSource, OutboxKind, Verdict
@@ -341,11 +342,20 @@ async def my_answer(*, session: AsyncSession, prompt_id: int, user_id: int) -> A
 async def question_of_prompt(
     *, session: AsyncSession, bank: QuestionBank, guild_id: int, prompt_id: int
 ) -> Question | None:
-    """Return the question a prompt of this server asked (None when the prompt or its question is gone)."""
-    prompt = await session.get(DailyPrompt, prompt_id)
-    if prompt is None or prompt.guild_id != guild_id:
+    """Return the question a prompt of this server asked (None when the prompt or its question is gone).
+
+    A prompt's server and question never change, so every Answer submit of a burst after the first
+    finds them in memory (``cached``); a shipped question needs no query at all.
+    """
+
+    async def load() -> tuple[int, str] | None:
+        prompt = await session.get(DailyPrompt, prompt_id)
+        return (prompt.guild_id, prompt.question_id) if prompt else None
+
+    asked = await cached(session, DailyPrompt.__tablename__, prompt_id, load)
+    if asked is None or asked[0] != guild_id:
         return None
-    return await question_of(session=session, bank=bank, guild_id=guild_id, question_id=prompt.question_id)
+    return await question_of(session=session, bank=bank, guild_id=guild_id, question_id=asked[1])
 
 
 @dataclass(frozen=True, slots=True)
