@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from sqlalchemy import event, update
+from sqlmodel import col
 
 from bot.db import Database
 from bot.models import DailyPrompt, MemberStreak
@@ -102,6 +106,34 @@ async def test_a_seek_that_finds_no_full_page_shows_the_first(database: Database
     assert [e.rank for e in (await _view(database, after=last)).entries] == list(range(1, 11))
     near_top = leaderboard.Boundary(95, 5)
     assert [e.rank for e in (await _view(database, before=near_top)).entries] == list(range(1, 11))
+
+
+async def test_the_first_page_is_read_once_until_the_board_changes(database: Database) -> None:
+    """Every member's /leaderboard opens on the same first page: read once, held until the board's table is written."""
+    await _members(database, [(u, 0, 0, 100 - u, 0) for u in range(1, 16)])
+    statements = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    async def shown(user_id: int) -> leaderboard.View:
+        async with database.read() as session:
+            return await leaderboard.view(session=session, guild_id=GUILD, board="answers", period="all-time",
+                                          today=TODAY, user_id=user_id)  # fmt: skip
+
+    event.listen(database.read_engine.sync_engine, "before_cursor_execute", count)
+    try:
+        views = [await shown(user) for user in (3, 12, 15)]
+    finally:
+        event.remove(database.read_engine.sync_engine, "before_cursor_execute", count)
+    assert statements == 1 + 3  # the page once, then each member's counts
+    assert all([e.user_id for e in v.entries] == list(range(1, 11)) for v in views)
+    assert [(v.mine.rank, v.mine.value) for v in views if v.mine] == [(3, 97), (12, 88), (15, 85)]
+    async with database.write() as session:
+        await session.execute(update(MemberStreak).where(col(MemberStreak.user_id) == 15).values(total_answers=200))
+    moved = await shown(15)
+    assert moved.entries[0] == leaderboard.Entry(1, 15, 200) and moved.mine == moved.entries[0]
 
 
 async def _prompt(db: Database, day: dt.date, pid: int) -> None:

@@ -152,6 +152,8 @@ async def time_boards(
                       order: list[leaderboard.Entry] = order) -> None:  # fmt: skip
             asked = board_request(order, rng, mode)
             uid = rng.choice(users)
+            # A first page is held in memory until the board changes; timed here as read after an answer.
+            db.settings.drop({"member_streak", "period_stat"})
             async with db.read() as session:  # what /leaderboard and its buttons do
                 shown = await leaderboard.view(
                     session=session, guild_id=GUILD_ID, board=board, period=period, today=today, user_id=uid,

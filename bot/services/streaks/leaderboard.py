@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from bot.cache import cached
 from bot.models import MemberStreak, PeriodStat
 from bot.services import guild_time
 from bot.services.streaks import month_start, week_start
@@ -100,8 +101,9 @@ async def view(
     The page is the first one, or the one right after ``after`` or right before ``before`` (what
     the Next and Previous buttons carry): keyset paging over the board's index, so a page never
     skips nor repeats members when the board moved in between; a seek that finds no full page
-    shows the first. One query counts the board, the members ahead of the page and the members
-    ahead of the caller.
+    shows the first. The first page is the same for every member, so it is read once and held
+    until the board's table is written (``cached``). One query counts the board, the members ahead
+    of the page and the members ahead of the caller.
     """
     value, user, filters = _source(guild_id, board, period, today)
     page = select(user, value).where(*filters)
@@ -112,9 +114,16 @@ async def view(
         page = page.where(_ahead_of(value, user, before.value, before.user_id)).order_by(value.asc(), user.desc())
     else:
         page = page.order_by(value.desc(), user.asc())
-    rows = list((await session.execute(page.limit(PAGE_SIZE))).all())
-    if before is not None:
-        rows.reverse()
+
+    async def read_page() -> tuple[tuple[int, int], ...]:
+        return tuple((int(u), int(v)) for u, v in (await session.execute(page.limit(PAGE_SIZE))).all())
+
+    if after is not None:
+        rows = await read_page()
+    elif before is not None:
+        rows = (await read_page())[::-1]
+    else:
+        rows = await cached(session, value.table.name, (guild_id, board, period, today), read_page)
     if (after is not None and not rows) or (before is not None and len(rows) < PAGE_SIZE):
         # The board moved under the button (past its end, or the top is under a page away): the first page.
         return await view(session=session, guild_id=guild_id, board=board, period=period, today=today, user_id=user_id)
@@ -128,7 +137,7 @@ async def view(
     row = (await session.execute(select(*counts).where(*filters))).one()
     total = int(row[0])
     first_rank = int(row[1]) + 1 if rows else 1
-    entries = [Entry(first_rank + i, int(u), int(v)) for i, (u, v) in enumerate(rows)]
+    entries = [Entry(first_rank + i, u, v) for i, (u, v) in enumerate(rows)]
     mine = None
     if user_id is not None and row[-2] is not None:
         mine = Entry(int(row[-1]) + 1, user_id, int(row[-2]))
