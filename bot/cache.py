@@ -1,18 +1,18 @@
-"""Per-server settings kept in memory: read once, dropped when a write that changed them commits.
+"""What many members read between two writes, kept in memory: read once, dropped when a write commits.
 
-Member commands read the same few rows of their server again and again (its time zone, its streak
-rules, the question today's prompt asked); under a burst those reads are a good part of each
-reply's time. ``cached`` keeps such a value per (table, key: a server, or a prompt) in the
+Member commands read the same few rows again and again: their server's time zone and streak
+rules, the question today's prompt asked, a leaderboard's first page. Under a burst those reads
+are a good part of each reply's time. ``cached`` keeps such a value per (table, key) in the
 ``SettingsCache`` of the process's Database. Every session the Database opens notes which tables
 its writes touched (ORM flushes and INSERT/UPDATE/DELETE statements alike), and when it commits,
-the cache drops those tables, for every key (a commit is known by the tables it wrote, not by
-their rows; these tables change rarely). A read that began before that commit does not store its
-(older) value afterwards: each table has a generation that a drop moves on. A session that has
-itself changed the table reads it from the database.
+the cache drops those tables, for every key: a commit is known by the tables it wrote, not by
+their rows, so an answer anywhere costs the next leaderboard view one read. A read that began
+before that commit does not store its (older) value afterwards: each table has a generation that
+a drop moves on. A session that has itself changed the table reads it from the database.
 
-This holds because only the process that serves a server writes its settings (commands reach the
-process owning the server's shard); a row changed behind the bot's back (by hand, with SQL) is
-seen after a restart.
+This holds because only the process that serves a server writes its rows (commands reach the
+process owning the server's shard, and its jobs touch only the servers it owns); a row changed
+behind the bot's back (by hand, with SQL) is seen after a restart.
 """
 
 from __future__ import annotations
