@@ -43,16 +43,13 @@ async def _prompt(db: Database, day: int = 1, thread: int | None = 555) -> int:
 
 
 async def _answer(db: Database, user: int, text: str, prompt_id: int | None = None) -> answers.AnswerResult:
+    """Store one answer as the Answer modal does; its refusal is raised."""
+    submission = _submission(user, text, prompt_id=prompt_id)
     async with db.write() as session:
-        return await answers.submit_answer(
-            session=session,
-            guild_id=GUILD,
-            user_id=user,
-            display_name=f"user{user}",
-            text=text,
-            now=NOW,
-            prompt_id=prompt_id,
-        )
+        (result,) = await answers.submit_answers(session=session, submissions=[submission])
+    if isinstance(result, Refused):
+        raise result
+    return result
 
 
 async def _count(db: Database, model: type) -> int:

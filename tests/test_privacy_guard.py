@@ -121,10 +121,11 @@ async def _plant(db: Database, guild_id: int = GUILD) -> dict[str, Any]:
             session.add(prompt)
             await session.flush()
             for user in (X, Y):
-                found = await answers.submit_answer(
-                    session=session, guild_id=guild_id, user_id=user, display_name=f"m{user % 100}",
+                (found,) = await answers.submit_answers(session=session, submissions=[answers.Submission(
+                    guild_id=guild_id, user_id=user, display_name=f"m{user % 100}",
                     text=f"answer by {user} on {prompt.local_date}", now=NOW,
-                )  # fmt: skip
+                )])  # fmt: skip
+                assert isinstance(found, answers.AnswerResult), found
                 ids["answers"][(user, day)] = found.answer.id
     async with db.write() as session:
         a = ids["answers"]

@@ -32,8 +32,10 @@ async def _post(db: Database, day: int) -> int:
 
 async def _answer(db: Database, user: int) -> answers.AnswerResult:
     async with db.write() as session:
-        return await answers.submit_answer(session=session, guild_id=GUILD, user_id=user, display_name="m",
-                                           text="an answer", now=NOW)  # fmt: skip
+        (result,) = await answers.submit_answers(session=session, submissions=[
+            answers.Submission(guild_id=GUILD, user_id=user, display_name="m", text="an answer", now=NOW)])  # fmt: skip
+    assert isinstance(result, answers.AnswerResult), result
+    return result
 
 
 async def _streak(db: Database, user: int) -> tuple[int, int, int]:

@@ -21,9 +21,9 @@ SQLite gets no ANALYZE, as the bot never runs it. Then, each after a warm-up, it
 
 - once: ``streaks.settle_closed_prompt`` for the whole guild, when a new (the 366th) prompt is
   posted and closes the day before;
-- recording an answer to that prompt: ``answers.submit_answer`` in one ``db.write()`` transaction
-  (with its background WAL checkpoints on SQLite), as the Answer modal stores it (the answer, its
-  streak and tallies, its queued post), for distinct members drawn as a real day's answerers come
+- recording an answer to that prompt: ``answers.submit_answers`` (one answer) in a ``db.write()``
+  transaction (with its background WAL checkpoints on SQLite), as the Answer modal stores it (the
+  answer, its streak and tallies, its queued post), for distinct members drawn as a real day's answerers come
   (weighted by their last four weeks, so most have a running streak);
 - ``/streak`` data for a random member: ``streaks.get_member`` + ``streak_views.heatmap_days``
   (12 weeks up to today) in one read session;

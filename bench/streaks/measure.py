@@ -19,6 +19,7 @@ from bot.db import Database
 from bot.models import DailyPrompt, MemberStreak
 from bot.services import streaks
 from bot.services.daily import answers
+from bot.services.errors import Refused
 from bot.services.streaks import leaderboard
 from bot.services.streaks import views as streak_views
 
@@ -206,11 +207,12 @@ def likely_answerers(world: World, rng: random.Random, count: int) -> list[int]:
 async def answer(db: Database, prompt_id: int, day: dt.date, uid: int) -> answers.AnswerResult | None:
     """Store a member's answer as the Answer modal does (counted, its post queued); None if they had answered."""
     at = dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC)
-    async with db.write() as session:
-        result = await answers.submit_answer(
-            session=session, guild_id=GUILD_ID, user_id=uid, display_name=f"member{uid}", text=FILLER, now=at,
-            prompt_id=prompt_id,
-        )  # fmt: skip
+    submission = answers.Submission(guild_id=GUILD_ID, user_id=uid, display_name=f"member{uid}", text=FILLER, now=at,
+                                    prompt_id=prompt_id)  # fmt: skip
+    async with db.write() as session:  # what bot.answer_writes runs, with one answer
+        (result,) = await answers.submit_answers(session=session, submissions=[submission])
+    if isinstance(result, Refused):
+        raise result
     return result if result.created else None
 
 

@@ -158,28 +158,6 @@ class Submission:
         return clean_answer(self.text) if self.checked.query is None else clean_notes(self.text)
 
 
-async def submit_answer(
-    *,
-    session: AsyncSession,
-    guild_id: int,
-    user_id: int,
-    display_name: str,
-    text: str,
-    now: dt.datetime,
-    prompt_id: int | None = None,
-    source: AnswerSource = AnswerSource.MODAL,
-    source_message_id: int | None = None,
-    checked: CheckedParts | None = None,
-) -> AnswerResult:
-    """Store a member's answer (or update it) and queue its post in the prompt's thread (see ``submit_answers``)."""
-    submission = Submission(guild_id, user_id, display_name, text, now, prompt_id, source, source_message_id,
-                            checked or CheckedParts())  # fmt: skip
-    (result,) = await submit_answers(session=session, submissions=[submission])
-    if isinstance(result, Refused):
-        raise result
-    return result
-
-
 async def submit_answers(*, session: AsyncSession, submissions: Sequence[Submission]) -> list[AnswerResult | Refused]:
     """Store members' answers (or update them) and queue their posts; per submission, in order, its result or refusal.
 
